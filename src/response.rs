@@ -1,0 +1,132 @@
+//! Reading an answer: a 2xx becomes a record, anything else a `StatusError`.
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::config::ApiKey;
+use crate::error::{Body, Error, Result, StatusError};
+use crate::model::Record;
+use crate::schema::Schema;
+use crate::transport::RawResponse;
+
+/// Decodes a 2xx answer that must carry one object of `schema`.
+pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Record> {
+    if !(200..300).contains(&response.status) {
+        return Err(Error::Status(Box::new(status_error(&response, api_key))));
+    }
+    let invalid = |message: String| Error::ResponseValidation {
+        message,
+        status: response.status,
+        body: Body::from_bytes(api_key.redact(&String::from_utf8_lossy(&response.body)).as_bytes()),
+    };
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(format!("expected a {} object, got status {} with an empty body", schema.name, response.status)));
+    }
+    let value: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| invalid(format!("the {} response is not valid JSON: {e}", schema.name)))?;
+    Record::from_json(schema, value).map_err(|e| invalid(format!("the response does not match {}: {e}", schema.name)))
+}
+
+/// Builds the error for a non-2xx answer. The key is scrubbed from everything kept, in case a proxy or a
+/// misbehaving server echoes it.
+pub fn status_error(response: &RawResponse, api_key: &ApiKey) -> StatusError {
+    let body = Body::from_bytes(api_key.redact(&String::from_utf8_lossy(&response.body)).as_bytes());
+    let headers: Vec<(String, String)> = response
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), api_key.redact(&String::from_utf8_lossy(value.as_bytes())).into_owned()))
+        .collect();
+    let field = |name: &str| match &body {
+        Body::Json(Value::Object(map)) => map.get(name).and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    let status = response.status;
+    StatusError {
+        status,
+        code: field("code").or_else(|| field("error_code")),
+        message: field("message").unwrap_or_else(|| status_description(status)),
+        trace_id: field("trace_id").or_else(|| header(&response.headers, "x-trace-id")),
+        retry_after: header(&response.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
+        body,
+        headers,
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn status_description(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+        Some(reason) => reason.to_owned(),
+        None => format!("HTTP status {status}"),
+    }
+}
+
+/// `Retry-After` as seconds from now: delta-seconds, or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<f64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then_some(seconds);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+    let delta = at.timestamp_millis() as f64 / 1000.0 - now.as_secs_f64();
+    Some(delta.max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::COMPANY_CLIENT;
+    use bytes::Bytes;
+    use reqwest::header::HeaderValue;
+
+    fn answer(status: u16, body: &str, headers: &[(&'static str, &str)]) -> RawResponse {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        RawResponse { status, headers: map, body: Bytes::from(body.to_owned()) }
+    }
+
+    fn key() -> ApiKey {
+        ApiKey::new("sk_secret".into()).unwrap()
+    }
+
+    #[test]
+    fn error_body_fields_and_fallbacks() {
+        let e = status_error(&answer(404, r#"{"code":"NOT_FOUND","message":"Company client not found with id: c1","trace_id":"t1"}"#, &[]), &key());
+        assert_eq!((e.code.as_deref(), e.message.as_str(), e.trace_id.as_deref()), (Some("NOT_FOUND"), "Company client not found with id: c1", Some("t1")));
+        let e = status_error(&answer(429, r#"{"error_code":"TOO_MANY_REQUESTS","message":"slow down"}"#, &[("retry-after", "3"), ("x-trace-id", "h1")]), &key());
+        assert_eq!((e.code.as_deref(), e.trace_id.as_deref(), e.retry_after), (Some("TOO_MANY_REQUESTS"), Some("h1"), Some(3.0)));
+        let e = status_error(&answer(502, "<html>bad gateway</html>", &[]), &key());
+        assert_eq!((e.code, e.message.as_str()), (None, "Bad Gateway"));
+        assert_eq!(e.body, Body::Text("<html>bad gateway</html>".into()));
+    }
+
+    #[test]
+    fn an_echoed_key_is_scrubbed() {
+        let e = status_error(&answer(401, r#"{"message":"key sk_secret denied"}"#, &[("x-echo", "sk_secret")]), &key());
+        assert_eq!(e.message, "key [redacted] denied");
+        assert_eq!(e.headers[0].1, "[redacted]");
+    }
+
+    #[test]
+    fn two_hundreds_without_a_client_are_invalid() {
+        for (status, body) in [(204, ""), (200, ""), (200, "not json"), (200, "[1]"), (200, r#"{"sms":"yes"}"#)] {
+            let err = decode_record(answer(status, body, &[]), &COMPANY_CLIENT, &key()).unwrap_err();
+            assert!(matches!(err, Error::ResponseValidation { .. }), "{status} {body}: {err:?}");
+        }
+        let record = decode_record(answer(200, r#"{"id":"c1"}"#, &[]), &COMPANY_CLIENT, &key()).unwrap();
+        assert_eq!(record.get("id"), Some(&Value::from("c1")));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("2.5"), Some(2.5));
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0.0));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

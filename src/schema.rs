@@ -1,0 +1,262 @@
+//! The vocabulary of the field table: wire kinds, fields, schemas, and checking JSON values against them.
+//!
+//! The table itself is in `fields.rs`; this module only says what a row means.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use serde_json::Value;
+
+/// How a field travels on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    /// A JSON integer that fits a signed 32-bit integer.
+    I32,
+    /// A JSON integer that fits a signed 64-bit integer (the API's "long").
+    I64,
+    Bool,
+    /// A `"YYYY-MM-DD"` string naming a real date.
+    Date,
+    /// An ISO-8601 timestamp; without an offset it is UTC.
+    Timestamp,
+    /// A JSON object described by another schema.
+    Object(&'static Schema),
+    /// A JSON array whose items are all of one kind.
+    List(&'static Kind),
+    /// Any JSON value (shapes the docs leave open).
+    Json,
+}
+
+/// One row of the field table.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Accepted in a request body (for `CompanyClient`: the 23 fields of `PUT /management/clients/{id}`).
+    pub writable: bool,
+}
+
+/// A JSON object type of the API: its fields, in the order the docs give them.
+#[derive(Debug)]
+pub struct Schema {
+    pub name: &'static str,
+    pub fields: &'static [Field],
+}
+
+/// A schema is identified by its static: two schemas are equal when they are the same table.
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Schema {}
+
+impl Schema {
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    pub fn writable_fields(&self) -> impl Iterator<Item = &'static Field> {
+        self.fields.iter().filter(|f| f.writable)
+    }
+
+    /// The known field closest to a misspelt name, for "did you mean" hints.
+    pub fn closest(&self, name: &str, writable_only: bool) -> Option<&'static str> {
+        self.fields
+            .iter()
+            .filter(|f| f.writable || !writable_only)
+            .map(|f| (edit_distance(name, f.name), f.name))
+            .filter(|(d, candidate)| *d <= (candidate.len().max(name.len()) / 2).max(2))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n)
+    }
+}
+
+/// A value that does not have the shape its field's kind requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// Where in the document, e.g. `address.city` or `documents[2]`.
+    pub path: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.problem)
+    }
+}
+
+/// Whether keys a schema does not know are an error (request bodies) or kept aside (responses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownKeys {
+    Reject,
+    Allow,
+}
+
+impl Kind {
+    /// Checks `value` against this kind. `null` is accepted everywhere: every field is optional.
+    pub fn check(&self, value: &Value, path: &str, unknown: UnknownKeys) -> Result<(), ShapeError> {
+        let fail = |problem: String| Err(ShapeError { path: path.to_owned(), problem });
+        match (self, value) {
+            (_, Value::Null) | (Kind::Json, _) | (Kind::Str, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => Ok(()),
+            (Kind::I32, Value::Number(n)) => match n.as_i64() {
+                Some(i) if i32::try_from(i).is_ok() => Ok(()),
+                _ => fail(format!("{n} is not a 32-bit integer")),
+            },
+            (Kind::I64, Value::Number(n)) => match n.as_i64() {
+                Some(_) => Ok(()),
+                None => fail(format!("{n} is not a 64-bit integer")),
+            },
+            (Kind::Date, Value::String(s)) => parse_date(s).map(|_| ()).or_else(fail),
+            (Kind::Timestamp, Value::String(s)) => parse_timestamp(s).map(|_| ()).or_else(fail),
+            (Kind::Object(schema), Value::Object(map)) => {
+                for (key, item) in map {
+                    let item_path = format!("{path}.{key}");
+                    match schema.field(key) {
+                        Some(field) => field.kind.check(item, &item_path, unknown)?,
+                        None if unknown == UnknownKeys::Allow => {}
+                        None => return Err(ShapeError { path: item_path, problem: "unknown field".into() }),
+                    }
+                }
+                Ok(())
+            }
+            (Kind::List(item_kind), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    item_kind.check(item, &format!("{path}[{i}]"), unknown)?;
+                }
+                Ok(())
+            }
+            (kind, other) => fail(format!("expected {}, got {}", kind.describe(), json_type_name(other))),
+        }
+    }
+
+    /// A short description for error messages ("a boolean", "an Address object").
+    pub fn describe(&self) -> String {
+        match self {
+            Kind::Str => "a string".into(),
+            Kind::I32 => "a 32-bit integer".into(),
+            Kind::I64 => "a 64-bit integer".into(),
+            Kind::Bool => "a boolean".into(),
+            Kind::Date => "a YYYY-MM-DD date".into(),
+            Kind::Timestamp => "an ISO-8601 timestamp".into(),
+            Kind::Object(schema) => format!("an {} object", schema.name),
+            Kind::List(item) => format!("an array of {}", item.describe().trim_start_matches("a ").trim_start_matches("an ")),
+            Kind::Json => "any JSON value".into(),
+        }
+    }
+}
+
+pub fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a fractional number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parses a strict `YYYY-MM-DD` date (chrono alone would accept `2024-1-5`).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape_ok {
+        return Err(format!("{s:?} is not a YYYY-MM-DD date"));
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).ok_or_else(|| format!("{s:?} is not a real date"))
+}
+
+/// Parses an ISO-8601 timestamp with or without offset and fraction; a timestamp without offset is UTC.
+pub fn parse_timestamp(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .map(|naive| naive.and_utc().fixed_offset())
+        .map_err(|_| format!("{s:?} is not an ISO-8601 timestamp"))
+}
+
+/// Levenshtein distance over bytes; field names are ASCII.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::{ADDRESS, COMPANY_CLIENT};
+    use serde_json::json;
+
+    #[test]
+    fn dates_must_be_strict_and_real() {
+        assert_eq!(parse_date("1990-05-17").unwrap(), NaiveDate::from_ymd_opt(1990, 5, 17).unwrap());
+        assert!(parse_date("2024-02-29").is_ok());
+        for bad in ["2023-02-30", "2024-1-05", "17/05/1990", "1990-05-17T00:00:00", "", "abcd-ef-gh"] {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn timestamps_without_offset_are_utc() {
+        let t = parse_timestamp("2026-04-15T10:30:00").unwrap();
+        assert_eq!(t.offset().local_minus_utc(), 0);
+        let t = parse_timestamp("2026-04-23T19:42:17.123Z").unwrap();
+        assert_eq!(t.timestamp_subsec_millis(), 123);
+        let t = parse_timestamp("2026-04-23T19:42:17+02:00").unwrap();
+        assert_eq!(t.offset().local_minus_utc(), 7200);
+        assert!(parse_timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn integers_are_range_checked() {
+        let phone_cc = Kind::I32;
+        assert!(phone_cc.check(&json!(54), "p", UnknownKeys::Reject).is_ok());
+        assert!(phone_cc.check(&json!(2_147_483_648i64), "p", UnknownKeys::Reject).is_err());
+        assert!(Kind::I64.check(&json!(u64::MAX), "p", UnknownKeys::Reject).is_err());
+        assert!(Kind::I64.check(&json!(1.5), "p", UnknownKeys::Reject).is_err());
+        assert!(Kind::I64.check(&json!(true), "p", UnknownKeys::Reject).is_err());
+    }
+
+    #[test]
+    fn objects_check_nested_fields_and_unknown_keys() {
+        let address = Kind::Object(&ADDRESS);
+        assert!(address.check(&json!({"city": "Paris"}), "address", UnknownKeys::Reject).is_ok());
+        let err = address.check(&json!({"city": 5}), "address", UnknownKeys::Reject).unwrap_err();
+        assert_eq!(err.path, "address.city");
+        assert!(address.check(&json!({"planet": "Mars"}), "address", UnknownKeys::Reject).is_err());
+        assert!(address.check(&json!({"planet": "Mars"}), "address", UnknownKeys::Allow).is_ok());
+        let docs = COMPANY_CLIENT.field("documents").unwrap().kind;
+        let err = docs.check(&json!([{"name": "p"}, 5]), "documents", UnknownKeys::Allow).unwrap_err();
+        assert_eq!(err.path, "documents[1]");
+    }
+
+    #[test]
+    fn closest_field_suggests_near_misses_only() {
+        assert_eq!(COMPANY_CLIENT.closest("first_nam", true), Some("first_name"));
+        assert_eq!(COMPANY_CLIENT.closest("phonenumber", true), Some("phone_number"));
+        assert_eq!(COMPANY_CLIENT.closest("zzzzzzzzzzzzzzzzzzzz", true), None);
+        // `status` is in the record but not writable: no writable suggestion should be forced on it
+        assert_ne!(COMPANY_CLIENT.closest("status", true), Some("status"));
+    }
+}

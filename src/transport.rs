@@ -1,0 +1,168 @@
+//! Sending one request: the connection pool (per process, see `runtime.rs` for why) and reading the answer.
+
+use std::error::Error as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+
+use crate::config::{ApiKey, Options};
+use crate::error::{Error, Result};
+use crate::request::ApiRequest;
+
+pub const USER_AGENT_VALUE: &str = concat!("cryptomate-python/", env!("CARGO_PKG_VERSION"));
+const API_KEY_HEADER: &str = "x-api-key";
+
+/// An HTTP answer, read in full.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// A reqwest client (its connection pool) for this process. Created on first use; a forked child builds its
+/// own, since the parent's connections belong to a runtime that does not exist there.
+pub struct ConnectionPool {
+    connect_timeout: Duration,
+    http: ArcSwapOption<(u32, reqwest::Client)>,
+    closed: AtomicBool,
+}
+
+impl ConnectionPool {
+    pub fn new(connect_timeout: Duration) -> Arc<ConnectionPool> {
+        Arc::new(ConnectionPool { connect_timeout, http: ArcSwapOption::empty(), closed: AtomicBool::new(false) })
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// Closes idle connections; requests made afterwards fail. In-flight requests finish.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.http.store(None);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    fn client(&self) -> Result<reqwest::Client> {
+        let pid = std::process::id();
+        loop {
+            if self.is_closed() {
+                return Err(Error::Connection("the client is closed".into()));
+            }
+            let current = self.http.load();
+            if let Some(slot) = current.as_deref() {
+                if slot.0 == pid {
+                    return Ok(slot.1.clone());
+                }
+            }
+            let fresh = Arc::new((pid, self.build()?));
+            let previous = self.http.compare_and_swap(&current, Some(fresh.clone()));
+            if same(&previous, &current) {
+                if let Some(old) = previous.as_ref().filter(|old| old.0 != pid) {
+                    // The parent's client: its connections live on a runtime this process does not have.
+                    std::mem::forget(Arc::clone(old));
+                }
+                return Ok(fresh.1.clone());
+            }
+        }
+    }
+
+    fn build(&self) -> Result<reqwest::Client> {
+        static CRYPTO: Once = Once::new();
+        // ring instead of aws-lc (see Cargo.toml); reqwest needs a process-wide provider installed.
+        CRYPTO.call_once(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            // Never follow redirects: following one to another host would hand it the API key.
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {}", describe(&e))))
+    }
+}
+
+fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {
+    match (a, b.as_ref()) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Sends one attempt of `request` and reads the whole answer (at most `options.max_response_size` bytes).
+pub async fn send(
+    pool: &ConnectionPool,
+    base_url: &str,
+    api_key: &ApiKey,
+    options: &Options,
+    request: &ApiRequest,
+) -> Result<RawResponse> {
+    let http = pool.client()?;
+    let mut builder = http
+        .request(request.method.clone(), format!("{base_url}{}", request.path))
+        .timeout(options.timeout)
+        .header(API_KEY_HEADER, HeaderValue::from_str(api_key.expose()).expect("checked in ApiKey::new"))
+        .header(ACCEPT, "application/json")
+        .header(USER_AGENT, USER_AGENT_VALUE)
+        .headers(options.default_headers.clone());
+    if let Some(body) = &request.body {
+        builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+    }
+    let mut response = builder.send().await.map_err(|e| transport_error(&e, options))?;
+    let status = response.status().as_u16();
+    let limit = options.max_response_size;
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e, options))? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse { status, headers: std::mem::take(response.headers_mut()), body: body.freeze() })
+}
+
+fn too_large(limit: u64) -> Error {
+    Error::Response(format!("the response body is larger than max_response_size ({limit} bytes); it was not kept"))
+}
+
+fn transport_error(error: &reqwest::Error, options: &Options) -> Error {
+    let cause = describe(error);
+    if error.is_timeout() {
+        let which = if error.is_connect() {
+            format!("connect timeout ({} s)", options.connect_timeout.as_secs_f64())
+        } else {
+            format!("request timed out ({} s)", options.timeout.as_secs_f64())
+        };
+        Error::Timeout(format!("{which}: {cause}"))
+    } else {
+        Error::Connection(cause)
+    }
+}
+
+/// The whole cause chain: reqwest's own message stops at "error sending request".
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
