@@ -6,22 +6,22 @@
 //! Row: `name: Kind, write;`. `write` marks a field accepted in request bodies (for the client object:
 //! the body of `PUT /management/clients/{id}`, reference §3.14); every row is an attribute of its model.
 
-/// Calls `$then!` once per object type with its rows, so that other modules (the pyo3 model classes) can
+/// Calls `$then!` with every object type and its rows, so that other modules (the pyo3 model classes) can
 /// generate code from the same table without repeating a name.
 #[macro_export]
-macro_rules! for_each_schema {
-    ($then:ident) => {
+macro_rules! with_schemas {
+    ($then:ident) => { $then! {
         // Reference §4.2, the Gen 1 address shape.
-        $then! { ADDRESS Address {
+        ADDRESS Address {
             street_line_1:                  Str, write;
             street_line_2:                  Str, write;
             city:                           Str, write;
             postal_code:                    Str, write;
             state:                          Str, write;
             country:                        Str, write;
-        } }
+        }
         // Reference §4.4, an item of `documents[]` in Gen 1 create/update.
-        $then! { DOCUMENT Document {
+        DOCUMENT Document {
             id:                             Str, write;
             name:                           Str, write;
             description:                    Str, write;
@@ -29,10 +29,10 @@ macro_rules! for_each_schema {
             number:                         Str, write;
             image_front:                    Str, write;
             image_back:                     Str, write;
-        } }
+        }
         // Reference §4.3, the Gen 1 client object (individual and business fields), plus the §3.14 body fields
         // that the object table does not list (occupation, annual_salary, expected_monthly_volume).
-        $then! { COMPANY_CLIENT CompanyClient {
+        COMPANY_CLIENT CompanyClient {
             id:                             Str;
             company_id:                     Str, write;
             r#type:                         Str;
@@ -87,8 +87,8 @@ macro_rules! for_each_schema {
             rejection_description:          Str;
             created_at:                     Timestamp;
             updated_at:                     Timestamp;
-        } }
-    };
+        }
+    } };
 }
 
 /// Turns a kind written in the table (`Str`, `Object(ADDRESS)`, `List(Object(DOCUMENT))`) into a `Kind`.
@@ -115,23 +115,23 @@ pub const fn unraw(name: &'static str) -> &'static str {
     }
 }
 
-macro_rules! define_schema {
-    ($static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $write:ident)? ; )* }) => {
-        pub static $static: $crate::schema::Schema = $crate::schema::Schema {
+macro_rules! define_schemas {
+    ($( $static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $write:ident)? ; )* } )*) => {
+        $( pub static $static: $crate::schema::Schema = $crate::schema::Schema {
             name: stringify!($name),
             fields: &[ $( $crate::schema::Field {
                 name: $crate::fields::unraw(stringify!($field)),
                 kind: $crate::schema_kind!($kind $(($($arg)+))?),
                 writable: writable!($($write)?),
             }, )* ],
-        };
+        }; )*
+
+        /// Every schema, for code that walks them all (stub generation, tests).
+        pub static ALL_SCHEMAS: &[&$crate::schema::Schema] = &[ $( &$static ),* ];
     };
 }
 
-for_each_schema!(define_schema);
-
-/// Every schema, for code that walks them all (stub generation, tests).
-pub static ALL_SCHEMAS: [&crate::schema::Schema; 3] = [&ADDRESS, &DOCUMENT, &COMPANY_CLIENT];
+with_schemas!(define_schemas);
 
 #[cfg(test)]
 mod tests {

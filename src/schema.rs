@@ -60,6 +60,18 @@ impl Schema {
         self.fields.iter().position(|f| f.name == name)
     }
 
+    /// `index_of` for compile time (generated attribute getters); a name not in the table fails the build.
+    pub const fn const_index(&self, name: &str) -> usize {
+        let mut i = 0;
+        while i < self.fields.len() {
+            if const_str_eq(self.fields[i].name, name) {
+                return i;
+            }
+            i += 1;
+        }
+        panic!("no such field in the table")
+    }
+
     pub fn writable_fields(&self) -> impl Iterator<Item = &'static Field> {
         self.fields.iter().filter(|f| f.writable)
     }
@@ -184,6 +196,21 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<FixedOffset>, String> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
         .map(|naive| naive.and_utc().fixed_offset())
         .map_err(|_| format!("{s:?} is not an ISO-8601 timestamp"))
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Levenshtein distance over bytes; field names are ASCII.

@@ -1,0 +1,48 @@
+"""cryptomate: the Python SDK for the CryptoMate API, with a Rust core.
+
+    import cryptomate
+    client = cryptomate.Client("key", environment="sandbox")
+    updated = client.update_client("client_123", first_name="John", sms=False)
+"""
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    CryptoMateError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    RateLimitError,
+)
+from ._native import Address, Client, CompanyClient, Document, __version__
+
+__all__ = [
+    "Client",
+    "CompanyClient",
+    "Address",
+    "Document",
+    "CryptoMateError",
+    "ConfigurationError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "InternalServerError",
+    "__version__",
+]

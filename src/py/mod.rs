@@ -1,0 +1,16 @@
+//! The binding layer: every line of pyo3 lives under this module.
+
+mod client;
+mod convert;
+mod errors;
+mod models;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<client::Client>()?;
+    models::register(module)
+}
