@@ -1,1 +1,122 @@
+//! Renders the table-driven parts of `python/cryptomate/_native.pyi` from the field table.
+//!
+//! The stub file holds hand-written parts and regions between `# BEGIN GENERATED: <name>` and
+//! `# END GENERATED: <name>`. `cargo test` fails when a region differs from what the table says;
+//! `CRYPTOMATE_BLESS_STUBS=1 cargo test` rewrites the regions.
 
+use crate::fields::{ALL_SCHEMAS, COMPANY_CLIENT};
+use crate::schema::{Field, Kind, Schema};
+
+/// The Python type a caller may pass for a field of `kind`.
+fn input_type(kind: &Kind) -> String {
+    match kind {
+        Kind::Date => "datetime.date | str".into(),
+        Kind::Timestamp => "datetime.datetime | str".into(),
+        Kind::Object(schema) => format!("{0} | _{0}Dict", schema.name),
+        Kind::List(item) => format!("Sequence[{}]", input_type(item)),
+        other => output_type(other),
+    }
+}
+
+/// The Python type of a field of `kind` on a model.
+fn output_type(kind: &Kind) -> String {
+    match kind {
+        Kind::Str => "str".into(),
+        Kind::I32 | Kind::I64 => "int".into(),
+        Kind::Bool => "bool".into(),
+        Kind::Date => "datetime.date".into(),
+        Kind::Timestamp => "datetime.datetime".into(),
+        Kind::Object(schema) => schema.name.into(),
+        Kind::List(item) => format!("tuple[{}, ...]", output_type(item)),
+        Kind::Json => "Any".into(),
+    }
+}
+
+/// `default` is `None` for model constructors; `...` for update_client, where leaving a field out (not sent)
+/// differs from passing None (sent as null).
+fn keyword_params<'a>(fields: impl Iterator<Item = &'a Field>, default: &str) -> String {
+    fields.map(|f| format!("        {}: {} | None = {default},\n", f.name, input_type(&f.kind))).collect()
+}
+
+fn typed_dict(schema: &Schema) -> String {
+    let mut out = format!("class _{}Dict(TypedDict, total=False):\n", schema.name);
+    for field in schema.fields {
+        out.push_str(&format!("    {}: {} | None\n", field.name, input_type(&field.kind)));
+    }
+    out
+}
+
+fn model_class(schema: &Schema) -> String {
+    let name = schema.name;
+    let names: Vec<String> = schema.fields.iter().map(|f| format!("\"{}\"", f.name)).collect();
+    let params = keyword_params(schema.fields.iter(), "None");
+    let mut out = format!("@final\nclass {name}(_Model):\n    __match_args__ = ({},)\n", names.join(", "));
+    out.push_str(&format!("    def __new__(\n        cls,\n        *,\n{params}    ) -> {name}: ...\n"));
+    out.push_str(&format!("    def replace(\n        self,\n        *,\n{params}    ) -> {name}: ...\n"));
+    for field in schema.fields {
+        out.push_str(&format!("    @property\n    def {}(self) -> {} | None: ...\n", field.name, output_type(&field.kind)));
+    }
+    out
+}
+
+/// The text of one generated region, or `None` for an unknown region name.
+pub fn render(region: &str) -> Option<String> {
+    match region {
+        "models" => {
+            let nested = ALL_SCHEMAS.iter().filter(|s| !std::ptr::eq(**s, &COMPANY_CLIENT));
+            let mut blocks: Vec<String> = nested.map(|s| typed_dict(s)).collect();
+            blocks.extend(ALL_SCHEMAS.iter().map(|s| model_class(s)));
+            Some(blocks.join("\n"))
+        }
+        "update_client" => Some(format!(
+            "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> CompanyClient: ...\n",
+            keyword_params(COMPANY_CLIENT.writable_fields(), "...")
+        )),
+        _ => None,
+    }
+}
+
+/// `text` with every generated region rendered anew.
+pub fn regenerate(text: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        let Some(region) = line.trim().strip_prefix("# BEGIN GENERATED: ") else { continue };
+        let body = render(region).ok_or_else(|| format!("unknown generated region {region:?}"))?;
+        out.push_str(&body);
+        let end = format!("# END GENERATED: {region}");
+        let end_line = lines.by_ref().find(|l| l.trim() == end).ok_or_else(|| format!("missing {end:?}"))?;
+        out.push_str(end_line);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stubs_match_the_field_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/python/cryptomate/_native.pyi");
+        let current = std::fs::read_to_string(path).expect("read the stub file");
+        let expected = regenerate(&current).unwrap();
+        if std::env::var_os("CRYPTOMATE_BLESS_STUBS").is_some() {
+            std::fs::write(path, &expected).expect("write the stub file");
+        } else {
+            assert!(
+                current == expected,
+                "{path} is out of date with src/fields.rs: run `CRYPTOMATE_BLESS_STUBS=1 cargo test`"
+            );
+        }
+    }
+
+    #[test]
+    fn types_read_like_python() {
+        let docs = COMPANY_CLIENT.field("documents").unwrap();
+        assert_eq!(input_type(&docs.kind), "Sequence[Document | _DocumentDict]");
+        assert_eq!(output_type(&docs.kind), "tuple[Document, ...]");
+        assert!(render("update_client").unwrap().contains("        birth_date: datetime.date | str | None = ...,\n"));
+        assert!(regenerate("# BEGIN GENERATED: nope\n").is_err());
+    }
+}

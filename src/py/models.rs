@@ -32,6 +32,15 @@ impl Model {
         Ok(Model { record })
     }
 
+    /// A new instance with some fields changed (checked like the constructor's arguments).
+    fn replace<'py>(&self, py: Python<'py>, changes: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        let mut record = self.record.clone();
+        if let Some(changes) = changes {
+            set_fields(&mut record, changes)?;
+        }
+        instance_from_record(py, record)
+    }
+
     fn field<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.record.schema.fields[index].kind, &self.record.values[index])
     }
@@ -71,16 +80,6 @@ impl Model {
     /// JSON-shaped data: the fields that are set, then `extra`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(pythonize::pythonize(py, &self.record.to_json())?)
-    }
-
-    /// A new instance with some fields changed (checked like the constructor's arguments).
-    #[pyo3(signature = (**changes))]
-    fn replace<'py>(&self, py: Python<'py>, changes: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        let mut record = self.record.clone();
-        if let Some(changes) = changes {
-            set_fields(&mut record, changes)?;
-        }
-        instance_from_record(py, record)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -204,6 +203,12 @@ macro_rules! define_models {
                 #[pyo3(signature = (**fields))]
                 fn new(fields: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
                     Ok(PyClassInitializer::from(Model::from_kwargs(&fields::$static, fields)?).add_subclass($name))
+                }
+
+                /// A new instance with some fields changed.
+                #[pyo3(signature = (**changes))]
+                fn replace<'py>(slf: &Bound<'py, Self>, changes: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                    slf.as_super().get().replace(slf.py(), changes)
                 }
 
                 #[classattr]

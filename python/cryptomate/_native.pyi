@@ -1,0 +1,420 @@
+# Stubs for the native module `cryptomate._native` (built from src/py/). The regions between
+# "# BEGIN GENERATED" and "# END GENERATED" come from the field table in src/fields.rs: after changing the
+# table, run `CRYPTOMATE_BLESS_STUBS=1 cargo test`. Everything else is written by hand.
+
+import datetime
+from typing import Any, Mapping, Sequence, TypedDict, final
+
+from typing_extensions import Self, disjoint_base
+
+__version__: str
+__all__ = ["Address", "Client", "CompanyClient", "Document", "_Model", "__version__", "_unpickle_model"]
+
+def _unpickle_model(schema_name: str, json: str) -> _Model: ...
+
+@disjoint_base
+class _Model:
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields the API sent that this version does not know (a fresh dict)."""
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-shaped data: the fields that are set, then `extra`."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None: ...
+    def _repr_html_(self) -> str: ...
+
+# BEGIN GENERATED: models
+class _AddressDict(TypedDict, total=False):
+    street_line_1: str | None
+    street_line_2: str | None
+    city: str | None
+    postal_code: str | None
+    state: str | None
+    country: str | None
+
+class _DocumentDict(TypedDict, total=False):
+    id: str | None
+    name: str | None
+    description: str | None
+    issuing_country: str | None
+    number: str | None
+    image_front: str | None
+    image_back: str | None
+
+@final
+class Address(_Model):
+    __match_args__ = ("street_line_1", "street_line_2", "city", "postal_code", "state", "country",)
+    def __new__(
+        cls,
+        *,
+        street_line_1: str | None = None,
+        street_line_2: str | None = None,
+        city: str | None = None,
+        postal_code: str | None = None,
+        state: str | None = None,
+        country: str | None = None,
+    ) -> Address: ...
+    def replace(
+        self,
+        *,
+        street_line_1: str | None = None,
+        street_line_2: str | None = None,
+        city: str | None = None,
+        postal_code: str | None = None,
+        state: str | None = None,
+        country: str | None = None,
+    ) -> Address: ...
+    @property
+    def street_line_1(self) -> str | None: ...
+    @property
+    def street_line_2(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def postal_code(self) -> str | None: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+
+@final
+class Document(_Model):
+    __match_args__ = ("id", "name", "description", "issuing_country", "number", "image_front", "image_back",)
+    def __new__(
+        cls,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        issuing_country: str | None = None,
+        number: str | None = None,
+        image_front: str | None = None,
+        image_back: str | None = None,
+    ) -> Document: ...
+    def replace(
+        self,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        issuing_country: str | None = None,
+        number: str | None = None,
+        image_front: str | None = None,
+        image_back: str | None = None,
+    ) -> Document: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def issuing_country(self) -> str | None: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def image_front(self) -> str | None: ...
+    @property
+    def image_back(self) -> str | None: ...
+
+@final
+class CompanyClient(_Model):
+    __match_args__ = ("id", "company_id", "type", "status", "phone_country_code", "phone_number", "username", "first_name", "second_name", "last_name", "gender", "email", "birth_date", "address", "document_type", "document_number", "expiration_date", "individual_identification_type", "individual_identification", "otp", "sms", "whatsapp", "telegram", "occupation", "annual_salary", "account_purpose", "expected_monthly_volume", "documents", "wallet_ids", "business_legal_name", "business_trade_name", "business_description", "business_type", "business_industry", "is_dao", "registered_address", "physical_address", "identifying_information", "has_material_intermediary_ownership", "ownership_threshold", "signed_agreement_id", "source_of_funds", "estimated_annual_revenue_usd", "expected_monthly_payments_usd", "operates_in_prohibited_countries", "high_risk_activities", "conducts_money_services", "acting_as_intermediary", "primary_website", "other_websites", "rejection_code", "rejection_description", "created_at", "updated_at",)
+    def __new__(
+        cls,
+        *,
+        id: str | None = None,
+        company_id: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        phone_country_code: int | None = None,
+        phone_number: int | None = None,
+        username: str | None = None,
+        first_name: str | None = None,
+        second_name: str | None = None,
+        last_name: str | None = None,
+        gender: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        address: Address | _AddressDict | None = None,
+        document_type: str | None = None,
+        document_number: str | None = None,
+        expiration_date: datetime.date | str | None = None,
+        individual_identification_type: str | None = None,
+        individual_identification: str | None = None,
+        otp: bool | None = None,
+        sms: bool | None = None,
+        whatsapp: bool | None = None,
+        telegram: bool | None = None,
+        occupation: str | None = None,
+        annual_salary: str | None = None,
+        account_purpose: str | None = None,
+        expected_monthly_volume: str | None = None,
+        documents: Sequence[Document | _DocumentDict] | None = None,
+        wallet_ids: Sequence[str] | None = None,
+        business_legal_name: str | None = None,
+        business_trade_name: str | None = None,
+        business_description: str | None = None,
+        business_type: str | None = None,
+        business_industry: Sequence[str] | None = None,
+        is_dao: bool | None = None,
+        registered_address: Address | _AddressDict | None = None,
+        physical_address: Address | _AddressDict | None = None,
+        identifying_information: Sequence[Any] | None = None,
+        has_material_intermediary_ownership: bool | None = None,
+        ownership_threshold: int | None = None,
+        signed_agreement_id: str | None = None,
+        source_of_funds: str | None = None,
+        estimated_annual_revenue_usd: str | None = None,
+        expected_monthly_payments_usd: int | None = None,
+        operates_in_prohibited_countries: bool | None = None,
+        high_risk_activities: Sequence[str] | None = None,
+        conducts_money_services: bool | None = None,
+        acting_as_intermediary: bool | None = None,
+        primary_website: str | None = None,
+        other_websites: Sequence[str] | None = None,
+        rejection_code: str | None = None,
+        rejection_description: str | None = None,
+        created_at: datetime.datetime | str | None = None,
+        updated_at: datetime.datetime | str | None = None,
+    ) -> CompanyClient: ...
+    def replace(
+        self,
+        *,
+        id: str | None = None,
+        company_id: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        phone_country_code: int | None = None,
+        phone_number: int | None = None,
+        username: str | None = None,
+        first_name: str | None = None,
+        second_name: str | None = None,
+        last_name: str | None = None,
+        gender: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        address: Address | _AddressDict | None = None,
+        document_type: str | None = None,
+        document_number: str | None = None,
+        expiration_date: datetime.date | str | None = None,
+        individual_identification_type: str | None = None,
+        individual_identification: str | None = None,
+        otp: bool | None = None,
+        sms: bool | None = None,
+        whatsapp: bool | None = None,
+        telegram: bool | None = None,
+        occupation: str | None = None,
+        annual_salary: str | None = None,
+        account_purpose: str | None = None,
+        expected_monthly_volume: str | None = None,
+        documents: Sequence[Document | _DocumentDict] | None = None,
+        wallet_ids: Sequence[str] | None = None,
+        business_legal_name: str | None = None,
+        business_trade_name: str | None = None,
+        business_description: str | None = None,
+        business_type: str | None = None,
+        business_industry: Sequence[str] | None = None,
+        is_dao: bool | None = None,
+        registered_address: Address | _AddressDict | None = None,
+        physical_address: Address | _AddressDict | None = None,
+        identifying_information: Sequence[Any] | None = None,
+        has_material_intermediary_ownership: bool | None = None,
+        ownership_threshold: int | None = None,
+        signed_agreement_id: str | None = None,
+        source_of_funds: str | None = None,
+        estimated_annual_revenue_usd: str | None = None,
+        expected_monthly_payments_usd: int | None = None,
+        operates_in_prohibited_countries: bool | None = None,
+        high_risk_activities: Sequence[str] | None = None,
+        conducts_money_services: bool | None = None,
+        acting_as_intermediary: bool | None = None,
+        primary_website: str | None = None,
+        other_websites: Sequence[str] | None = None,
+        rejection_code: str | None = None,
+        rejection_description: str | None = None,
+        created_at: datetime.datetime | str | None = None,
+        updated_at: datetime.datetime | str | None = None,
+    ) -> CompanyClient: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def company_id(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def phone_country_code(self) -> int | None: ...
+    @property
+    def phone_number(self) -> int | None: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def second_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def gender(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def birth_date(self) -> datetime.date | None: ...
+    @property
+    def address(self) -> Address | None: ...
+    @property
+    def document_type(self) -> str | None: ...
+    @property
+    def document_number(self) -> str | None: ...
+    @property
+    def expiration_date(self) -> datetime.date | None: ...
+    @property
+    def individual_identification_type(self) -> str | None: ...
+    @property
+    def individual_identification(self) -> str | None: ...
+    @property
+    def otp(self) -> bool | None: ...
+    @property
+    def sms(self) -> bool | None: ...
+    @property
+    def whatsapp(self) -> bool | None: ...
+    @property
+    def telegram(self) -> bool | None: ...
+    @property
+    def occupation(self) -> str | None: ...
+    @property
+    def annual_salary(self) -> str | None: ...
+    @property
+    def account_purpose(self) -> str | None: ...
+    @property
+    def expected_monthly_volume(self) -> str | None: ...
+    @property
+    def documents(self) -> tuple[Document, ...] | None: ...
+    @property
+    def wallet_ids(self) -> tuple[str, ...] | None: ...
+    @property
+    def business_legal_name(self) -> str | None: ...
+    @property
+    def business_trade_name(self) -> str | None: ...
+    @property
+    def business_description(self) -> str | None: ...
+    @property
+    def business_type(self) -> str | None: ...
+    @property
+    def business_industry(self) -> tuple[str, ...] | None: ...
+    @property
+    def is_dao(self) -> bool | None: ...
+    @property
+    def registered_address(self) -> Address | None: ...
+    @property
+    def physical_address(self) -> Address | None: ...
+    @property
+    def identifying_information(self) -> tuple[Any, ...] | None: ...
+    @property
+    def has_material_intermediary_ownership(self) -> bool | None: ...
+    @property
+    def ownership_threshold(self) -> int | None: ...
+    @property
+    def signed_agreement_id(self) -> str | None: ...
+    @property
+    def source_of_funds(self) -> str | None: ...
+    @property
+    def estimated_annual_revenue_usd(self) -> str | None: ...
+    @property
+    def expected_monthly_payments_usd(self) -> int | None: ...
+    @property
+    def operates_in_prohibited_countries(self) -> bool | None: ...
+    @property
+    def high_risk_activities(self) -> tuple[str, ...] | None: ...
+    @property
+    def conducts_money_services(self) -> bool | None: ...
+    @property
+    def acting_as_intermediary(self) -> bool | None: ...
+    @property
+    def primary_website(self) -> str | None: ...
+    @property
+    def other_websites(self) -> tuple[str, ...] | None: ...
+    @property
+    def rejection_code(self) -> str | None: ...
+    @property
+    def rejection_description(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime.datetime | None: ...
+    @property
+    def updated_at(self) -> datetime.datetime | None: ...
+# END GENERATED: models
+
+@final
+class Client:
+    """A client of the CryptoMate API. Thread-safe: share one between threads."""
+
+    def __new__(
+        cls,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        environment: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_retries: int = 2,
+        rate_limit: float | None = 15.0,
+        default_headers: Mapping[str, str] | None = None,
+        max_response_size: int = 10485760,
+        allow_http: bool = False,
+    ) -> Client: ...
+# BEGIN GENERATED: update_client
+    def update_client(
+        self,
+        id: str,
+        /,
+        *,
+        company_id: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        gender: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        address: Address | _AddressDict | None = ...,
+        expiration_date: datetime.date | str | None = ...,
+        individual_identification_type: str | None = ...,
+        individual_identification: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        occupation: str | None = ...,
+        annual_salary: str | None = ...,
+        account_purpose: str | None = ...,
+        expected_monthly_volume: str | None = ...,
+        documents: Sequence[Document | _DocumentDict] | None = ...,
+    ) -> CompanyClient: ...
+# END GENERATED: update_client
+    def get_client(self, id: str, /) -> CompanyClient: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Client: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def is_closed(self) -> bool: ...
