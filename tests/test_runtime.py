@@ -1,0 +1,163 @@
+"""The native runtime under real conditions: threads sharing a client, fork, Ctrl-C, import."""
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+import pytest
+
+import cryptomate
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
+
+
+def test_one_client_shared_by_threads(server, make_client):
+    client = make_client(max_retries=0, rate_limit=None)
+    threads_count, calls_each = 8, 25
+    results, errors = {}, []
+
+    def work(t):
+        try:
+            for i in range(calls_each):
+                client_id = f"t{t}-{i}"
+                results[client_id] = client.update_client(client_id, first_name=f"name-{t}-{i}")
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,), daemon=True) for t in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "threads did not finish within 60 s"
+    assert errors == []
+    expected = {f"t{t}-{i}" for t in range(threads_count) for i in range(calls_each)}
+    assert set(results) == expected
+    for client_id, result in results.items():
+        assert result.id == client_id
+        assert result.first_name == "name-" + client_id[1:]
+    assert len(server.requests) == threads_count * calls_each
+    assert {r.path for r in server.requests} == {f"/management/clients/{i}" for i in expected}
+
+
+def _wait_for_child(pid, timeout):
+    """Exit code of the child, or None if it had to be killed after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+@posix_only
+def test_fork_after_use(server, client, api_key):
+    assert client.get_client("before-fork").id == "before-fork"
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        code = 1
+        try:
+            os.close(read_end)
+            same = client.get_client("child-same-client").id == "child-same-client"
+            with cryptomate.Client(api_key, base_url=server.base_url, timeout=5.0) as fresh:
+                new = fresh.get_client("child-new-client").id == "child-new-client"
+            os.write(write_end, f"same client ok: {same}, new client ok: {new}".encode())
+            code = 0 if same and new else 1
+        except BaseException:
+            os.write(write_end, traceback.format_exc().encode())
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    exit_code = _wait_for_child(pid, timeout=20)
+    with os.fdopen(read_end, "rb") as pipe:
+        report = pipe.read().decode(errors="replace")
+    assert exit_code is not None, "the child hung after fork (killed after 20 s)"
+    assert exit_code == 0, report
+    paths = [r.path for r in server.requests]
+    assert "/management/clients/child-same-client" in paths
+    assert "/management/clients/child-new-client" in paths
+    assert client.get_client("after-fork").id == "after-fork"
+
+
+INTERRUPTED_CALL = r"""
+import signal, sys, time
+import cryptomate
+
+# A shell can start us with SIGINT ignored; Ctrl-C must raise KeyboardInterrupt here.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+client = cryptomate.Client("test-key-123", base_url=sys.argv[1], timeout=30.0, max_retries=0)
+try:
+    client.get_client("slow")
+except KeyboardInterrupt:
+    print("interrupted at", time.time(), flush=True)
+    time.sleep(5)  # stay alive: the server must see the request go away before we exit
+    sys.exit(0)
+print("call returned without KeyboardInterrupt", flush=True)
+sys.exit(1)
+"""
+
+
+@pytest.mark.slow
+@posix_only
+def test_ctrl_c_interrupts_a_call(server):
+    server.delay_next(10)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_CALL, server.base_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.wait_until(lambda: server.requests, timeout=15), "the request never arrived"
+        time.sleep(0.2)
+        signalled = time.time()
+        proc.send_signal(signal.SIGINT)
+        ready, _, _ = select.select([proc.stdout], [], [], 10)
+        line = proc.stdout.readline() if ready else ""
+        assert line.startswith("interrupted at"), f"no KeyboardInterrupt: {line!r} {_kill_and_read_stderr(proc)}"
+        elapsed = float(line.split()[-1]) - signalled
+        assert elapsed < 2.0, f"KeyboardInterrupt {elapsed:.2f} s after SIGINT"
+        # The interrupted request is abandoned while the process still lives.
+        assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _kill_and_read_stderr(proc):
+    proc.kill()
+    proc.wait(timeout=10)
+    return proc.stderr.read()[-2000:]
+
+
+IMPORT_PROBE = r"""
+import json, os, threading, time
+start = time.perf_counter()
+import cryptomate
+elapsed = time.perf_counter() - start
+tasks = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
+print(json.dumps({"elapsed": elapsed, "threads": threading.active_count(), "tasks": tasks}))
+"""
+
+
+@pytest.mark.slow
+def test_import_starts_no_thread_and_is_quick():
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    probe = json.loads(out)
+    assert probe["threads"] == 1
+    assert probe["tasks"] in (None, 1), "import started an OS thread (the runtime must be lazy)"
+    assert probe["elapsed"] < 1.0

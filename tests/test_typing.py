@@ -1,0 +1,41 @@
+"""The typed surface: mypy --strict accepts the typed usage example, and the stubs match the built module."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_mypy_strict_accepts_the_typed_usage_example():
+    result = run("mypy", "--strict", "--no-incremental", "examples/typed_usage.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_mypy_strict_rejects_misuse(tmp_path):
+    # The stubs must be precise enough to catch a wrong field type and an unknown field.
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import cryptomate\n"
+        "c = cryptomate.Client('k')\n"
+        "c.update_client('id', sms='yes')\n"
+        "c.update_client('id', first_nam='x')\n"
+        "n: int = c.get_client('id').first_name\n"
+    )
+    result = run("mypy", "--strict", "--no-incremental", str(bad))
+    assert result.returncode == 1
+    assert result.stdout.count("error:") == 3, result.stdout
+
+
+@pytest.mark.slow
+def test_stubtest_agrees_with_the_built_module():
+    result = run("mypy.stubtest", "cryptomate")
+    assert result.returncode == 0, result.stdout + result.stderr
