@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod config;
+pub mod emulator;
 pub mod error;
 pub mod fields;
 pub mod model;

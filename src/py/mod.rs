@@ -2,6 +2,7 @@
 
 mod client;
 mod convert;
+mod emulator;
 mod errors;
 mod models;
 
@@ -12,5 +13,7 @@ use pyo3::prelude::*;
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<client::Client>()?;
+    module.add_class::<emulator::Emulator>()?;
+    module.add_class::<emulator::RecordedRequest>()?;
     models::register(module)
 }

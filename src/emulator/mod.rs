@@ -1,0 +1,194 @@
+//! An emulator of the CryptoMate Clients API: real HTTP on 127.0.0.1, an in-memory company, the documented
+//! rules, errors and rate limits, and hooks for tests (journal, injected faults, delays).
+//!
+//! It runs on the SDK's runtime, so starting one costs a socket bind and a task, not a thread.
+
+mod rate_limit;
+mod server;
+mod store;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use tokio::sync::watch;
+
+pub use rate_limit::RateLimiter;
+pub use store::{code_for_status, Refusal, Store};
+
+/// Access levels of keys (reference §2): 1 reads, 3 writes.
+pub const READ_LEVEL: u8 = 1;
+pub const WRITE_LEVEL: u8 = 3;
+
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Requests per second per key and per address; `None` = no limit.
+    pub rate_limit: Option<f64>,
+    /// Multiplies every rate-limit duration (windows, penalties); 0.01 runs the schedule 100 times faster.
+    pub time_scale: f64,
+    /// Seeds the ids, so a seeded emulator hands out the same ids every run.
+    pub seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig { port: 0, rate_limit: None, time_scale: 1.0, seed: 0 }
+    }
+}
+
+/// One request as the emulator received it.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The request target as sent (percent-encoding and query kept).
+    pub path: String,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    /// The parsed body, when it is JSON.
+    pub json: Option<Value>,
+}
+
+/// An answer forced onto the next requests by a test.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    Status { status: u16, retry_after: Option<f64>, body: Option<Bytes> },
+    /// Close the connection without answering.
+    Disconnect,
+}
+
+/// Everything the server and the test share; one lock, held only for bookkeeping (never across I/O).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub store: Store,
+    pub keys: HashMap<String, u8>,
+    pub journal: Vec<RecordedRequest>,
+    pub faults: VecDeque<Fault>,
+    pub delays: VecDeque<Duration>,
+    pub limiter: Option<RateLimiter>,
+    pub requests_served: u64,
+    config: EmulatorConfig,
+}
+
+impl State {
+    fn fresh_limiter(config: &EmulatorConfig) -> Option<RateLimiter> {
+        config.rate_limit.map(|rate| RateLimiter::new(rate, config.time_scale))
+    }
+}
+
+pub struct Emulator {
+    address: SocketAddr,
+    api_key: String,
+    state: Arc<Mutex<State>>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1 and starts serving on the SDK's runtime.
+    pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        if let Some(rate) = config.rate_limit {
+            if !(rate.is_finite() && rate >= 1.0) {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "rate_limit must be at least 1 request per second"));
+            }
+        }
+        if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "time_scale must be positive"));
+        }
+        let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let api_key = format!("emulator-key-{:016x}", config.seed ^ u64::from(address.port()).rotate_left(32));
+        let state = Arc::new(Mutex::new(State {
+            store: Store::new(config.seed),
+            keys: HashMap::from([(api_key.clone(), WRITE_LEVEL)]),
+            journal: Vec::new(),
+            faults: VecDeque::new(),
+            delays: VecDeque::new(),
+            limiter: State::fresh_limiter(&config),
+            requests_served: 0,
+            config,
+        }));
+        let (shutdown, stopped) = watch::channel(false);
+        let runtime = crate::runtime::runtime();
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        runtime.spawn(server::serve(listener, Arc::clone(&state), stopped));
+        Ok(Emulator { address, api_key, state, shutdown })
+    }
+
+    /// Stops accepting and closes open connections. Idempotent; the store stays readable.
+    pub fn stop(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    pub fn is_running(&self) -> bool {
+        !*self.shutdown.borrow()
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The key created with the emulator (access level 3).
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the bookkeeping half-written in a way that matters to
+        // a test double; keep serving.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn add_api_key(&self, key: &str, level: u8) {
+        self.state().keys.insert(key.to_owned(), level);
+    }
+
+    /// Stores a client directly (no HTTP, no rate limit); any field may be given, read-only ones included.
+    pub fn add_client(&self, fields: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+        self.state().store.seed(fields, &server::now_timestamp())
+    }
+
+    pub fn get(&self, id: &str) -> Option<Map<String, Value>> {
+        self.state().store.get(id).cloned()
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().journal.clone()
+    }
+
+    pub fn fail_next(&self, fault: Fault, times: usize) {
+        self.state().faults.extend(std::iter::repeat_n(fault, times));
+    }
+
+    pub fn delay_next(&self, delay: Duration, times: usize) {
+        self.state().delays.extend(std::iter::repeat_n(delay, times));
+    }
+
+    /// Empty store, journal, injected faults and delays, rate-limit history. Keys stay.
+    pub fn reset(&self) {
+        let mut state = self.state();
+        state.store.clear();
+        state.journal.clear();
+        state.faults.clear();
+        state.delays.clear();
+        state.limiter = State::fresh_limiter(&state.config);
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
