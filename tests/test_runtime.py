@@ -17,16 +17,17 @@ import cryptomate
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
 
 
-def test_one_client_shared_by_threads(server, make_client):
-    client = make_client(max_retries=0, rate_limit=None)
+def test_one_client_shared_by_threads(cryptomate_emulator):
+    # The emulator keeps real state, so each thread's final write is checked, not just echoed.
     threads_count, calls_each = 8, 25
+    seeded = [cryptomate_emulator.add_client(first_name="start") for _ in range(threads_count)]
+    client = cryptomate_emulator.client(max_retries=0, rate_limit=None, timeout=10.0)
     results, errors = {}, []
 
     def work(t):
         try:
             for i in range(calls_each):
-                client_id = f"t{t}-{i}"
-                results[client_id] = client.update_client(client_id, first_name=f"name-{t}-{i}")
+                results[(t, i)] = client.update_client(seeded[t].id, first_name=f"name-{t}-{i}")
         except BaseException as e:  # reported below
             errors.append(e)
 
@@ -38,13 +39,13 @@ def test_one_client_shared_by_threads(server, make_client):
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     assert not any(thread.is_alive() for thread in threads), "threads did not finish within 60 s"
     assert errors == []
-    expected = {f"t{t}-{i}" for t in range(threads_count) for i in range(calls_each)}
-    assert set(results) == expected
-    for client_id, result in results.items():
-        assert result.id == client_id
-        assert result.first_name == "name-" + client_id[1:]
-    assert len(server.requests) == threads_count * calls_each
-    assert {r.path for r in server.requests} == {f"/management/clients/{i}" for i in expected}
+    assert len(results) == threads_count * calls_each
+    for (t, i), result in results.items():
+        assert (result.id, result.first_name) == (seeded[t].id, f"name-{t}-{i}")
+    for t, record in enumerate(seeded):
+        assert cryptomate_emulator.get(record.id).first_name == f"name-{t}-{calls_each - 1}"
+    assert len(cryptomate_emulator.requests) == threads_count * calls_each
+    client.close()
 
 
 def _wait_for_child(pid, timeout):

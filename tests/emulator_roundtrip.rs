@@ -1,0 +1,96 @@
+//! The pure-Rust core end to end: the core client against the emulator over real HTTP on 127.0.0.1.
+
+use std::time::Duration;
+
+use cryptomate::client::Client;
+use cryptomate::config::{ConfigInput, Endpoint, Options};
+use cryptomate::emulator::{Emulator, EmulatorConfig, Fault};
+use cryptomate::error::Error;
+use cryptomate::fields::COMPANY_CLIENT;
+use cryptomate::request::ApiRequest;
+use cryptomate::runtime::block_on_interruptible;
+use serde_json::{json, Map, Value};
+
+fn client_for(emulator: &Emulator, key: &str) -> Client {
+    let input = ConfigInput { api_key: Some(key.into()), base_url: Some(emulator.base_url()), ..Default::default() };
+    let options = Options { timeout: Duration::from_secs(5), ..Default::default() };
+    Client::new(Endpoint::resolve(input, |_| None).unwrap(), options)
+}
+
+fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
+}
+
+fn fields(value: Value) -> Map<String, Value> {
+    value.as_object().unwrap().clone()
+}
+
+#[test]
+fn update_and_get_round_trip() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let seeded = emulator.add_client(fields(json!({"first_name": "Ada", "sms": true}))).unwrap();
+    let id = seeded["id"].as_str().unwrap();
+    let client = client_for(&emulator, emulator.api_key());
+
+    let update = ApiRequest::update_client(id, &fields(json!({"first_name": "John", "sms": false}))).unwrap();
+    let record = run(client.fetch_record(&update, &COMPANY_CLIENT)).unwrap();
+    assert_eq!(record.get("first_name"), Some(&json!("John")));
+    assert_eq!(record.get("sms"), Some(&json!(false)));
+    assert_eq!(emulator.get(id).unwrap()["first_name"], "John");
+
+    let journal = emulator.requests();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].method, "PUT");
+    assert_eq!(journal[0].json, Some(json!({"first_name": "John", "sms": false})));
+    assert!(journal[0].headers.iter().any(|(k, v)| k == "x-api-key" && v == emulator.api_key()));
+}
+
+#[test]
+fn documented_errors_reach_the_caller_typed() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let client = client_for(&emulator, emulator.api_key());
+    let missing = ApiRequest::get_client("client_missing").unwrap();
+    match run(client.fetch_record(&missing, &COMPANY_CLIENT)) {
+        Err(Error::Status(e)) => {
+            assert_eq!((e.status, e.code.as_deref()), (404, Some("NOT_FOUND")));
+            assert_eq!(e.message, "Company client not found with id: client_missing");
+            assert!(e.trace_id.is_some());
+        }
+        other => panic!("expected a 404, got {other:?}"),
+    }
+    let stranger = client_for(&emulator, "not-a-key");
+    match run(stranger.fetch_record(&missing, &COMPANY_CLIENT)) {
+        Err(Error::Status(e)) => assert_eq!((e.status, e.code.as_deref()), (401, Some("API_ERROR"))),
+        other => panic!("expected a 401, got {other:?}"),
+    }
+}
+
+#[test]
+fn injected_faults_become_typed_errors() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let seeded = emulator.add_client(Map::new()).unwrap();
+    let get = ApiRequest::get_client(seeded["id"].as_str().unwrap()).unwrap();
+    let client = client_for(&emulator, emulator.api_key());
+
+    emulator.fail_next(Fault::Disconnect, 1);
+    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connection(_))));
+    emulator.fail_next(Fault::Status { status: 503, retry_after: Some(2.0), body: None }, 1);
+    match run(client.fetch_record(&get, &COMPANY_CLIENT)) {
+        Err(Error::Status(e)) => assert_eq!((e.status, e.retry_after), (503, Some(2.0))),
+        other => panic!("expected a 503, got {other:?}"),
+    }
+    emulator.delay_next(Duration::from_millis(500), 1);
+    let impatient = client.with_options(Options { timeout: Duration::from_millis(100), ..client.options().clone() });
+    assert!(matches!(run(impatient.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Timeout(_))));
+    assert!(run(client.fetch_record(&get, &COMPANY_CLIENT)).is_ok());
+}
+
+#[test]
+fn a_stopped_emulator_refuses_connections() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let client = client_for(&emulator, emulator.api_key());
+    emulator.stop();
+    std::thread::sleep(Duration::from_millis(50));
+    let get = ApiRequest::get_client("x").unwrap();
+    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connection(_))));
+}
