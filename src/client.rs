@@ -1,28 +1,34 @@
 //! The core client: configuration plus the one request path every call goes through.
 
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::config::{Endpoint, Options};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Record;
 use crate::request::ApiRequest;
+use crate::pacing::Pacer;
 use crate::response::decode_record;
+use crate::retry::{self, Verdict};
 use crate::schema::Schema;
 use crate::transport::{self, ConnectionPool, RawResponse};
 
-/// Cheap to clone; clones and `with_options` copies share the endpoint and, when the connect timeout is the
-/// same, the connection pool.
+/// Cheap to clone; clones and `with_options` copies share the endpoint, the pacer and, when the connect
+/// timeout is the same, the connection pool.
 #[derive(Clone)]
 pub struct Client {
     endpoint: Arc<Endpoint>,
     pool: Arc<ConnectionPool>,
+    pacer: Arc<Pacer>,
     options: Options,
 }
 
 impl Client {
     pub fn new(endpoint: Endpoint, options: Options) -> Client {
         let pool = ConnectionPool::new(options.connect_timeout);
-        Client { endpoint: Arc::new(endpoint), pool, options }
+        let pacer = Arc::new(Pacer::new(options.rate_limit));
+        Client { endpoint: Arc::new(endpoint), pool, pacer, options }
     }
 
     /// A copy with other options. The connect timeout is a property of a connection pool, so a copy with a
@@ -33,7 +39,7 @@ impl Client {
         } else {
             ConnectionPool::new(options.connect_timeout)
         };
-        Client { endpoint: Arc::clone(&self.endpoint), pool, options }
+        Client { endpoint: Arc::clone(&self.endpoint), pool, pacer: Arc::clone(&self.pacer), options }
     }
 
     pub fn endpoint(&self) -> &Endpoint {
@@ -52,10 +58,32 @@ impl Client {
         self.pool.is_closed()
     }
 
-    /// THE request path: every call, sync or async, single or bulk, comes through here (retries and pacing
-    /// slot in at this point).
+    /// THE request path: every call, sync or async, single or bulk, comes through here. Each attempt waits
+    /// for its turn with the pacer; failed attempts are retried as `retry.rs` decides, resending the
+    /// identical request.
     pub async fn execute(&self, request: &ApiRequest) -> Result<RawResponse> {
-        transport::send(&self.pool, &self.endpoint.base_url, &self.endpoint.api_key, &self.options, request).await
+        let mut retry = 0;
+        loop {
+            self.pacer.wait_turn().await;
+            let started = Instant::now();
+            let outcome = transport::send(&self.pool, &self.endpoint.base_url, &self.endpoint.api_key, &self.options, request, retry).await;
+            log_attempt(request, &outcome, started.elapsed(), retry);
+            let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter()) {
+                Verdict::Done => return outcome,
+                Verdict::RetryAfter(wait) => wait,
+            };
+            if matches!(&outcome, Ok(response) if response.status == 429) {
+                // The server is counting this client's requests: hold all of them, not just this one.
+                self.pacer.pause_until(Instant::now() + wait);
+            }
+            retry += 1;
+            log::info!(
+                target: "cryptomate",
+                "retrying {} {} in {:.2} s (retry {retry} of {}) after {}",
+                request.method, request.path, wait.as_secs_f64(), self.options.max_retries, describe(&outcome)
+            );
+            tokio::time::sleep(wait).await;
+        }
     }
 
     /// Executes a request whose answer is one object of `schema`.
@@ -63,4 +91,32 @@ impl Client {
         let response = self.execute(request).await?;
         decode_record(response, schema, &self.endpoint.api_key)
     }
+}
+
+/// Debug line for one attempt: method, path, status, elapsed time, attempt, trace id. Never the key or a body.
+fn log_attempt(request: &ApiRequest, outcome: &Result<RawResponse>, elapsed: Duration, retry: u32) {
+    if log::log_enabled!(target: "cryptomate", log::Level::Debug) {
+        let trace_id = outcome.as_ref().ok().and_then(|r| r.headers.get("x-trace-id")).and_then(|v| v.to_str().ok());
+        log::debug!(
+            target: "cryptomate",
+            "{} {} -> {} in {:.1} ms (attempt {}, trace_id {})",
+            request.method, request.path, describe(outcome), elapsed.as_secs_f64() * 1000.0, retry + 1,
+            trace_id.unwrap_or("-")
+        );
+    }
+}
+
+fn describe(outcome: &Result<RawResponse>) -> String {
+    match outcome {
+        Ok(response) => response.status.to_string(),
+        Err(Error::Timeout(_)) => "timeout".into(),
+        Err(Error::Connection(_)) => "connection error".into(),
+        Err(other) => format!("error ({other})"),
+    }
+}
+
+/// A random number in [0, 1) for backoff jitter (std's per-instance random hasher keys; no RNG crate).
+fn jitter() -> f64 {
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }

@@ -40,8 +40,10 @@ pub enum Error {
     Configuration(String),
     /// A bad argument value (Python `ValueError`).
     InvalidValue(String),
-    /// No HTTP response: refused, reset, DNS, TLS, or the client was closed.
+    /// No HTTP response: refused, reset, DNS, TLS.
     Connection(String),
+    /// The client was closed; nothing was sent.
+    Closed,
     /// Connect or request timeout.
     Timeout(String),
     /// A response that could not be taken in whole (too large).
@@ -60,6 +62,7 @@ impl std::fmt::Display for Error {
             | Error::Timeout(m)
             | Error::Response(m)
             | Error::ResponseValidation { message: m, .. } => f.write_str(m),
+            Error::Closed => f.write_str("the client is closed"),
             Error::Status(e) => write!(f, "{} {}", e.status, e.message),
         }
     }

@@ -15,6 +15,7 @@ use crate::request::ApiRequest;
 
 pub const USER_AGENT_VALUE: &str = concat!("cryptomate-python/", env!("CARGO_PKG_VERSION"));
 const API_KEY_HEADER: &str = "x-api-key";
+const RETRY_COUNT_HEADER: &str = "x-retry-count";
 
 /// An HTTP answer, read in full.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ impl ConnectionPool {
         let pid = std::process::id();
         loop {
             if self.is_closed() {
-                return Err(Error::Connection("the client is closed".into()));
+                return Err(Error::Closed);
             }
             let current = self.http.load();
             if let Some(slot) = current.as_deref() {
@@ -100,12 +101,14 @@ fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {
 }
 
 /// Sends one attempt of `request` and reads the whole answer (at most `options.max_response_size` bytes).
+/// `retry` is 0 for the first attempt, n for the n-th retry (sent as `X-Retry-Count`).
 pub async fn send(
     pool: &ConnectionPool,
     base_url: &str,
     api_key: &ApiKey,
     options: &Options,
     request: &ApiRequest,
+    retry: u32,
 ) -> Result<RawResponse> {
     let http = pool.client()?;
     let mut builder = http
@@ -117,6 +120,9 @@ pub async fn send(
         .headers(options.default_headers.clone());
     if let Some(body) = &request.body {
         builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+    }
+    if retry > 0 {
+        builder = builder.header(RETRY_COUNT_HEADER, retry);
     }
     let mut response = builder.send().await.map_err(|e| transport_error(&e, options))?;
     let status = response.status().as_u16();

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 fn client_for(emulator: &Emulator, key: &str) -> Client {
     let input = ConfigInput { api_key: Some(key.into()), base_url: Some(emulator.base_url()), ..Default::default() };
-    let options = Options { timeout: Duration::from_secs(5), ..Default::default() };
+    let options = Options { timeout: Duration::from_secs(5), max_retries: 0, ..Default::default() };
     Client::new(Endpoint::resolve(input, |_| None).unwrap(), options)
 }
 
@@ -93,4 +93,23 @@ fn a_stopped_emulator_refuses_connections() {
     std::thread::sleep(Duration::from_millis(50));
     let get = ApiRequest::get_client("x").unwrap();
     assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connection(_))));
+}
+
+#[test]
+fn retries_resend_the_identical_request_with_a_retry_count() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let seeded = emulator.add_client(Map::new()).unwrap();
+    let id = seeded["id"].as_str().unwrap();
+    let client = client_for(&emulator, emulator.api_key());
+    let client = client.with_options(Options { max_retries: 2, ..client.options().clone() });
+    emulator.fail_next(Fault::Status { status: 503, retry_after: Some(0.01), body: None }, 1);
+    emulator.fail_next(Fault::Disconnect, 1);
+    let update = ApiRequest::update_client(id, &fields(json!({"sms": true}))).unwrap();
+    let record = run(client.fetch_record(&update, &COMPANY_CLIENT)).unwrap();
+    assert_eq!(record.get("sms"), Some(&json!(true)));
+    let journal = emulator.requests();
+    assert_eq!(journal.len(), 3);
+    let retry_count = |i: usize| journal[i].headers.iter().find(|(k, _)| k == "x-retry-count").map(|(_, v)| v.clone());
+    assert_eq!((retry_count(0), retry_count(1), retry_count(2)), (None, Some("1".into()), Some("2".into())));
+    assert!(journal.windows(2).all(|w| w[0].body == w[1].body && w[0].path == w[1].path));
 }

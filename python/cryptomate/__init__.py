@@ -22,7 +22,10 @@ from ._exceptions import (
     PreconditionFailedError,
     RateLimitError,
 )
+from ._logging import setup_from_env as _setup_logging_from_env
 from ._native import Address, Client, CompanyClient, Document, __version__
+
+_setup_logging_from_env()
 
 __all__ = [
     "Client",

@@ -86,6 +86,8 @@ pub struct Emulator {
     api_key: String,
     state: Arc<Mutex<State>>,
     shutdown: watch::Sender<bool>,
+    /// Disconnects when the accept loop and every connection task have ended.
+    server_gone: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
 }
 
 impl Emulator {
@@ -114,18 +116,25 @@ impl Emulator {
             config,
         }));
         let (shutdown, stopped) = watch::channel(false);
+        let (alive, server_gone) = std::sync::mpsc::channel();
         let runtime = crate::runtime::runtime();
         let listener = {
             let _entered = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
-        runtime.spawn(server::serve(listener, Arc::clone(&state), stopped));
-        Ok(Emulator { address, api_key, state, shutdown })
+        runtime.spawn(server::serve(listener, Arc::clone(&state), stopped, alive));
+        Ok(Emulator { address, api_key, state, shutdown, server_gone: Mutex::new(Some(server_gone)) })
     }
 
-    /// Stops accepting and closes open connections. Idempotent; the store stays readable.
+    /// Stops serving: when it returns, the port is closed and no request is answered any more (open
+    /// connections are dropped, answers in preparation discarded). Idempotent; the store stays readable.
     pub fn stop(&self) {
         self.shutdown.send_replace(true);
+        let gone = self.server_gone.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(gone) = gone {
+            // Bounded: the tasks only have to notice the signal and drop their sockets.
+            let _ = gone.recv_timeout(Duration::from_secs(5));
+        }
     }
 
     pub fn is_running(&self) -> bool {

@@ -22,8 +22,14 @@ use super::{Fault, RecordedRequest, State, READ_LEVEL, WRITE_LEVEL};
 const CLIENTS: &str = "/management/clients";
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Accepts connections until `stopped` turns true; open connections are dropped then too.
-pub(crate) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, mut stopped: watch::Receiver<bool>) {
+/// Accepts connections until `stopped` turns true; open connections are dropped then too. Every task holds a
+/// clone of `alive`, so the owner knows the server is gone when all of them are dropped.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<Mutex<State>>,
+    mut stopped: watch::Receiver<bool>,
+    alive: std::sync::mpsc::Sender<()>,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -37,7 +43,9 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<Mutex<State>>, mut s
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
         let mut stop = stopped.clone();
+        let alive = alive.clone();
         tokio::spawn(async move {
+            let _alive = alive;
             let service = service_fn(move |request| handle(Arc::clone(&state), peer, request));
             let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             tokio::select! {

@@ -26,6 +26,7 @@ pub struct Client {
 /// Runs a core future on the runtime with the GIL released, staying responsive to Ctrl-C: the wait wakes
 /// every 50 ms to run Python's signal handlers, and a raised `KeyboardInterrupt` drops (cancels) the request.
 fn wait<T: Send>(py: Python<'_>, future: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
+    super::logging::refresh(py);
     let outcome = py.detach(|| block_on_interruptible(future, || Python::attach(|py| py.check_signals())));
     outcome?.map_err(|e| to_py(py, e))
 }

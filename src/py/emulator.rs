@@ -143,9 +143,9 @@ impl Emulator {
         py.import("cryptomate")?.getattr("Client")?.call((api_key,), Some(&kwargs))
     }
 
-    /// Stops serving (idempotent); the store stays readable.
-    fn stop(&self) {
-        self.inner.stop();
+    /// Stops serving: when it returns no request is answered any more (idempotent; the store stays readable).
+    fn stop(&self, py: Python<'_>) {
+        py.detach(|| self.inner.stop());
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -153,8 +153,8 @@ impl Emulator {
     }
 
     #[pyo3(signature = (*_exc_info))]
-    fn __exit__(&self, _exc_info: &Bound<'_, pyo3::types::PyTuple>) {
-        self.inner.stop();
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, pyo3::types::PyTuple>) {
+        self.stop(py);
     }
 
     fn __repr__(&self) -> String {

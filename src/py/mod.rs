@@ -4,6 +4,7 @@ mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod logging;
 mod models;
 
 use pyo3::prelude::*;
@@ -12,6 +13,7 @@ use pyo3::prelude::*;
 #[pyo3(name = "_native")]
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    logging::install();
     module.add_class::<client::Client>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::RecordedRequest>()?;
