@@ -8,9 +8,10 @@ from typing import Any, Mapping, Sequence, TypedDict, final
 from typing_extensions import Self, disjoint_base
 
 __version__: str
-__all__ = ["Address", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Model", "__version__", "_unpickle_model"]
+__all__ = ["Address", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Model", "__version__", "_panic_for_tests", "_unpickle_model"]
 
 def _unpickle_model(schema_name: str, json: str) -> _Model: ...
+def _panic_for_tests(message: str) -> None: ...
 
 @disjoint_base
 class _Model:
@@ -433,6 +434,8 @@ class RecordedRequest:
     def json(self) -> Any: ...
     @property
     def body(self) -> bytes: ...
+    @property
+    def received_at(self) -> float: ...
 
 @final
 class Emulator:

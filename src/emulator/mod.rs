@@ -52,6 +52,8 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// The parsed body, when it is JSON.
     pub json: Option<Value>,
+    /// When the request arrived, from the emulator's start.
+    pub received_at: Duration,
 }
 
 /// An answer forced onto the next requests by a test.
@@ -72,6 +74,7 @@ pub(crate) struct State {
     pub delays: VecDeque<Duration>,
     pub limiter: Option<RateLimiter>,
     pub requests_served: u64,
+    pub started: std::time::Instant,
     config: EmulatorConfig,
 }
 
@@ -113,6 +116,7 @@ impl Emulator {
             delays: VecDeque::new(),
             limiter: State::fresh_limiter(&config),
             requests_served: 0,
+            started: std::time::Instant::now(),
             config,
         }));
         let (shutdown, stopped) = watch::channel(false);

@@ -79,6 +79,7 @@ async fn handle(
         Err(_) => return Err(DropConnection),
     };
     let json: Option<Value> = serde_json::from_slice(&body).ok();
+    let received_at = lock(&state).started.elapsed();
     let recorded = RecordedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
@@ -89,6 +90,7 @@ async fn handle(
             .collect(),
         body,
         json,
+        received_at,
     };
     let (delay, fault, trace_id) = {
         let mut state = lock(&state);

@@ -212,6 +212,12 @@ impl RecordedRequest {
         }
     }
 
+    /// Seconds from the emulator's start to the request's arrival.
+    #[getter]
+    fn received_at(&self) -> f64 {
+        self.inner.received_at.as_secs_f64()
+    }
+
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.body)

@@ -9,6 +9,13 @@ mod models;
 
 use pyo3::prelude::*;
 
+/// Panics on purpose: lets the tests prove that a Rust panic reaches Python as an exception
+/// (`pyo3_runtime.PanicException`), never an abort of the interpreter.
+#[pyfunction]
+fn _panic_for_tests(message: &str) {
+    panic!("{message}");
+}
+
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,5 +24,6 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::Client>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::RecordedRequest>()?;
+    module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
     models::register(module)
 }
