@@ -1,0 +1,88 @@
+"""Calls per second through the SDK against the emulator in another process, beside plain requests/httpx
+doing the same PUT + JSON parse when they are installed. Bounded: each case runs for --seconds.
+
+    python bench/bench_calls.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable
+
+import cryptomate
+
+
+def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "cryptomate.cli", "emulator", "--port", "0", "--seed", "1"],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = key = client_id = ""
+    deadline = time.monotonic() + 10
+    while not (url and key and client_id) and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        url = url or (m.group(1) if (m := re.search(r"listening on (\S+)", line)) else "")
+        key = key or (m.group(1) if (m := re.search(r"API key \(level 3\): (\S+)", line)) else "")
+        client_id = client_id or (m.group(1) if (m := re.search(r"client (\S+):", line)) else "")
+    return proc, url, key + " " + client_id
+
+
+def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
+    count = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        while time.monotonic() < stop:
+            call()
+            count[i] += 1
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(count) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    proc, url, key_and_id = start_emulator()
+    key, client_id = key_and_id.split()
+    try:
+        rows = []
+        client = cryptomate.Client(key, base_url=url, rate_limit=None, max_retries=0)
+        put = lambda: client.update_client(client_id, first_name="Ada", sms=False)  # noqa: E731
+        rows.append(("cryptomate update_client", rate(put, args.seconds)))
+        rows.append(("cryptomate get_client", rate(lambda: client.get_client(client_id), args.seconds)))
+        rows.append(("cryptomate update_client, 8 threads", rate(put, args.seconds, threads=8)))
+        path = f"{url}/management/clients/{client_id}"
+        headers = {"X-API-KEY": key, "Content-Type": "application/json"}
+        body = json.dumps({"first_name": "Ada", "sms": False})
+        try:
+            import requests
+            session = requests.Session()
+            rows.append(("requests.Session PUT + .json()", rate(lambda: session.put(path, data=body, headers=headers).json(), args.seconds)))
+        except ImportError:
+            pass
+        try:
+            import httpx
+            hx = httpx.Client()
+            rows.append(("httpx.Client PUT + .json()", rate(lambda: hx.put(path, content=body, headers=headers).json(), args.seconds)))
+        except ImportError:
+            pass
+        for name, per_second in rows:
+            print(f"{name:<40} {per_second:>9,.0f} calls/s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
