@@ -32,14 +32,15 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"cryptomate emulator: {error}", file=sys.stderr)
         return 1
-    seeded = _seed(emulator, args.seed)
-    print(f"CryptoMate emulator listening on {emulator.base_url}")
-    print(f"API key (level 3): {emulator.api_key}")
-    for record in seeded:
-        print(f"  client {record.id}: {record.first_name} {record.last_name}")
-    print(f"Try: curl -H 'X-API-KEY: {emulator.api_key}' {emulator.base_url}/management/clients")
-    print("Press Ctrl-C to stop.", flush=True)
+    # Ctrl-C may come as soon as the first line is out (scripts wait for it), so it is caught from here on.
     try:
+        seeded = _seed(emulator, args.seed)
+        print(f"CryptoMate emulator listening on {emulator.base_url}")
+        print(f"API key (level 3): {emulator.api_key}")
+        for record in seeded:
+            print(f"  client {record.id}: {record.first_name} {record.last_name}")
+        print(f"Try: curl -H 'X-API-KEY: {emulator.api_key}' {emulator.base_url}/management/clients")
+        print("Press Ctrl-C to stop.", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
