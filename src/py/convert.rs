@@ -48,24 +48,12 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Va
             if value.is_instance(datetime_type(py)?)? {
                 return Err(wrong_type("datetime.date or a 'YYYY-MM-DD' string (a datetime is not a date)"));
             }
-            let text: String = if value.is_instance(date_type(py)?)? {
-                value.call_method0("isoformat")?.extract()?
-            } else if let Ok(s) = value.cast::<PyString>() {
-                s.to_cow()?.into_owned()
-            } else {
-                return Err(wrong_type("datetime.date or a 'YYYY-MM-DD' string"));
-            };
+            let text = iso_text(value, date_type(py)?).ok_or_else(|| wrong_type("datetime.date or a 'YYYY-MM-DD' string"))??;
             parse_date(&text).map_err(|e| PyValueError::new_err(format!("{path}: {e}")))?;
             Ok(Value::String(text))
         }
         Kind::Timestamp => {
-            let text: String = if value.is_instance(datetime_type(py)?)? {
-                value.call_method0("isoformat")?.extract()?
-            } else if let Ok(s) = value.cast::<PyString>() {
-                s.to_cow()?.into_owned()
-            } else {
-                return Err(wrong_type("datetime.datetime or an ISO-8601 string"));
-            };
+            let text = iso_text(value, datetime_type(py)?).ok_or_else(|| wrong_type("datetime.datetime or an ISO-8601 string"))??;
             parse_timestamp(&text).map_err(|e| PyValueError::new_err(format!("{path}: {e}")))?;
             Ok(Value::String(text))
         }
@@ -94,6 +82,15 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Va
             Ok(Value::Array(items))
         }
         Kind::Json => pythonize::depythonize(value).map_err(|e| PyTypeError::new_err(format!("{path}: {e}"))),
+    }
+}
+
+/// The ISO text of an instance of `class` (`isoformat()`) or of a str; `None` for any other type.
+fn iso_text(value: &Bound<'_, PyAny>, class: &Bound<'_, PyType>) -> Option<PyResult<String>> {
+    if value.is_instance(class).unwrap_or(false) {
+        Some(value.call_method0("isoformat").and_then(|text| text.extract()))
+    } else {
+        value.cast::<PyString>().ok().map(|s| s.to_cow().map(|text| text.into_owned()))
     }
 }
 
