@@ -60,10 +60,11 @@ def _demo(args: argparse.Namespace) -> int:
         after = client.update_client(seeded.id, first_name="John", sms=False)
         old, new = before.to_dict(), after.to_dict()
         width = max(map(len, new))
-        print(f"{'field':<{width}}  {'before':<32}  after")
+        before_width = max(len(repr(old.get(name))) for name in new)
+        print(f"{'field':<{width}}  {'before':<{before_width}}  after")
         for name in new:
             mark = "  <- changed" if old.get(name) != new[name] else ""
-            print(f"{name:<{width}}  {old.get(name)!r:<32}  {new[name]!r}{mark}")
+            print(f"{name:<{width}}  {old.get(name)!r:<{before_width}}  {new[name]!r}{mark}")
         try:
             client.get_client("client_does_not_exist")
         except cryptomate.NotFoundError as error:
