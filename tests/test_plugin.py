@@ -126,3 +126,12 @@ def test_fixtures_are_listed_by_pytest(tmp_path):
     assert result.returncode == 0, report(result)
     assert "cryptomate_emulator" in result.stdout, report(result)
     assert "cryptomate_client" in result.stdout, report(result)
+
+
+def test_the_client_fixture_does_not_pace_against_an_unlimited_emulator(cryptomate_emulator, cryptomate_client):
+    # 40 requests would take over two seconds at the default 15/s; unpaced they take a fraction of that.
+    seeded = cryptomate_emulator.add_client()
+    for _ in range(40):
+        cryptomate_client.get_client(seeded.id)
+    arrivals = [r.received_at for r in cryptomate_emulator.requests]
+    assert arrivals[-1] - arrivals[0] < 1.0

@@ -149,6 +149,11 @@ impl Emulator {
         format!("http://{}", self.address)
     }
 
+    /// Requests per second per key and per address, when the emulator applies the API's limits.
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.state().config.rate_limit
+    }
+
     pub fn port(&self) -> u16 {
         self.address.port()
     }

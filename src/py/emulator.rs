@@ -128,11 +128,15 @@ impl Emulator {
         self.inner.reset();
     }
 
-    /// A `cryptomate.Client` bound to this emulator and its key; keyword arguments pass on.
+    /// A `cryptomate.Client` bound to this emulator and its key; keyword arguments pass on. Unless the
+    /// emulator applies rate limits, the client does not pace itself (pacing would only slow tests down).
     #[pyo3(signature = (**options))]
     fn client<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = options.map_or_else(|| Ok(PyDict::new(py)), |o| o.copy())?;
         kwargs.set_item("base_url", self.inner.base_url())?;
+        if self.inner.rate_limit().is_none() && !kwargs.contains("rate_limit")? {
+            kwargs.set_item("rate_limit", py.None())?;
+        }
         let api_key = match kwargs.get_item("api_key")? {
             Some(key) => {
                 kwargs.del_item("api_key")?;

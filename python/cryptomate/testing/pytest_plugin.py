@@ -19,6 +19,9 @@ def cryptomate_emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def cryptomate_client(cryptomate_emulator: Emulator) -> Iterator[cryptomate.Client]:
-    """A `cryptomate.Client` bound to `cryptomate_emulator` with a level-3 key; closed after the test."""
+    """A `cryptomate.Client` bound to `cryptomate_emulator` with a level-3 key; closed after the test.
+
+    It does not pace itself (the emulator applies no rate limit by default); retries are on as usual.
+    """
     with cryptomate_emulator.client() as client:
         yield client
