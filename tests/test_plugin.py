@@ -134,4 +134,4 @@ def test_the_client_fixture_does_not_pace_against_an_unlimited_emulator(cryptoma
     for _ in range(40):
         cryptomate_client.get_client(seeded.id)
     arrivals = [r.received_at for r in cryptomate_emulator.requests]
-    assert arrivals[-1] - arrivals[0] < 1.0
+    assert arrivals[-1] - arrivals[0] < 2.0  # paced, the 31st alone could not arrive before 2.2 s
