@@ -68,14 +68,20 @@ impl Client {
             let started = Instant::now();
             let outcome = transport::send(&self.pool, &self.endpoint.base_url, &self.endpoint.api_key, &self.options, request, retry).await;
             log_attempt(request, &outcome, started.elapsed(), retry);
-            let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter()) {
+            let jitter = jitter();
+            if let Some(response) = outcome.as_ref().ok().filter(|r| r.status == 429) {
+                // The server is counting this client's requests: hold all of them until its retry time,
+                // whether or not this one is retried (at most a minute, as for retries).
+                let wait = match retry::server_retry_after(response) {
+                    Some(seconds) => Duration::from_secs_f64(seconds.min(retry::MAX_RETRY_AFTER)),
+                    None => retry::backoff(retry + 1, jitter),
+                };
+                self.pacer.pause_until(Instant::now() + wait);
+            }
+            let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter) {
                 Verdict::Done => return outcome,
                 Verdict::RetryAfter(wait) => wait,
             };
-            if matches!(&outcome, Ok(response) if response.status == 429) {
-                // The server is counting this client's requests: hold all of them, not just this one.
-                self.pacer.pause_until(Instant::now() + wait);
-            }
             retry += 1;
             log::info!(
                 target: "cryptomate",
@@ -94,6 +100,7 @@ impl Client {
 }
 
 /// Debug line for one attempt: method, path, status, elapsed time, attempt, trace id. Never the key or a body.
+/// (The transport has already scrubbed the key from the headers, the trace id included.)
 fn log_attempt(request: &ApiRequest, outcome: &Result<RawResponse>, elapsed: Duration, retry: u32) {
     if log::log_enabled!(target: "cryptomate", log::Level::Debug) {
         let trace_id = outcome.as_ref().ok().and_then(|r| r.headers.get("x-trace-id")).and_then(|v| v.to_str().ok());

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::error::{Error, Result};
+use crate::error::{Body, Error, Result};
 
 pub const PRODUCTION_URL: &str = "https://api.cryptomate.me";
 pub const SANDBOX_URL: &str = "https://api.sandbox.cryptomate.me";
@@ -44,6 +44,33 @@ impl ApiKey {
             Cow::Owned(text.replace(&self.0, REDACTED))
         } else {
             Cow::Borrowed(text)
+        }
+    }
+
+    /// A response body with the key replaced: in the text, and in every string and key of parsed JSON
+    /// (where the raw bytes may have spelt it with escapes such as `\/` or `\u0041`).
+    pub fn redact_body(&self, body: Body) -> Body {
+        match body {
+            Body::Text(text) => Body::Text(self.redact(&text).into_owned()),
+            Body::Json(mut value) => {
+                self.redact_json(&mut value);
+                Body::Json(value)
+            }
+        }
+    }
+
+    fn redact_json(&self, value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(s) if s.contains(&self.0) => *s = self.redact(s).into_owned(),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_json(v)),
+            Value::Object(map) => {
+                if map.keys().any(|k| k.contains(&self.0)) {
+                    *map = std::mem::take(map).into_iter().map(|(k, v)| (self.redact(&k).into_owned(), v)).collect();
+                }
+                map.values_mut().for_each(|v| self.redact_json(v));
+            }
+            _ => {}
         }
     }
 }
@@ -270,6 +297,9 @@ mod tests {
         let k = ApiKey::new("sk_live_secret".into()).unwrap();
         assert!(!format!("{k:?}").contains("secret"));
         assert_eq!(k.redact("echo sk_live_secret!"), "echo [redacted]!");
+        let escaped = Body::from_bytes(br#"{"message": "sk_live\u005fsecret", "sk_live_secret": ["x sk_live_secret"]}"#);
+        let expected = serde_json::json!({"message": "[redacted]", "[redacted]": ["x [redacted]"]});
+        assert_eq!(k.redact_body(escaped), Body::Json(expected));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub enum Body {
 }
 
 impl Body {
+    /// JSON when the bytes are JSON (which must be UTF-8), else the text with invalid bytes replaced.
     pub fn from_bytes(bytes: &[u8]) -> Body {
         match serde_json::from_slice(bytes) {
             Ok(value) => Body::Json(value),
@@ -40,8 +41,10 @@ pub enum Error {
     Configuration(String),
     /// A bad argument value (Python `ValueError`).
     InvalidValue(String),
-    /// No HTTP response: refused, reset, DNS, TLS.
+    /// No HTTP response: refused, reset, DNS.
     Connection(String),
+    /// The TLS handshake failed (certificate not trusted, wrong host): no HTTP response, not retried.
+    Tls(String),
     /// The client was closed; nothing was sent.
     Closed,
     /// Connect or request timeout.
@@ -59,6 +62,7 @@ impl std::fmt::Display for Error {
             Error::Configuration(m)
             | Error::InvalidValue(m)
             | Error::Connection(m)
+            | Error::Tls(m)
             | Error::Timeout(m)
             | Error::Response(m)
             | Error::ResponseValidation { message: m, .. } => f.write_str(m),

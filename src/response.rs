@@ -17,7 +17,7 @@ pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &A
     let invalid = |message: String| Error::ResponseValidation {
         message,
         status: response.status,
-        body: Body::from_bytes(api_key.redact(&String::from_utf8_lossy(&response.body)).as_bytes()),
+        body: api_key.redact_body(Body::from_bytes(&response.body)),
     };
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid(format!("expected a {} object, got status {} with an empty body", schema.name, response.status)));
@@ -27,14 +27,14 @@ pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &A
     Record::from_json(schema, value).map_err(|e| invalid(format!("the response does not match {}: {e}", schema.name)))
 }
 
-/// Builds the error for a non-2xx answer. The key is scrubbed from everything kept, in case a proxy or a
-/// misbehaving server echoes it.
+/// Builds the error for a non-2xx answer. The key is scrubbed from the body, in case a proxy or a
+/// misbehaving server echoes it (the transport already scrubbed the headers).
 pub fn status_error(response: &RawResponse, api_key: &ApiKey) -> StatusError {
-    let body = Body::from_bytes(api_key.redact(&String::from_utf8_lossy(&response.body)).as_bytes());
+    let body = api_key.redact_body(Body::from_bytes(&response.body));
     let headers: Vec<(String, String)> = response
         .headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), api_key.redact(&String::from_utf8_lossy(value.as_bytes())).into_owned()))
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
     let field = |name: &str| match &body {
         Body::Json(Value::Object(map)) => map.get(name).and_then(Value::as_str).map(str::to_owned),
@@ -107,9 +107,17 @@ mod tests {
 
     #[test]
     fn an_echoed_key_is_scrubbed() {
-        let e = status_error(&answer(401, r#"{"message":"key sk_secret denied"}"#, &[("x-echo", "sk_secret")]), &key());
+        let e = status_error(&answer(401, r#"{"message":"key sk\/secret denied"}"#, &[]), &ApiKey::new("sk/secret".into()).unwrap());
         assert_eq!(e.message, "key [redacted] denied");
-        assert_eq!(e.headers[0].1, "[redacted]");
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_are_text() {
+        let mut response = answer(404, "", &[]);
+        response.body = Bytes::from_static(b"{\"code\": \"NOT_FOUND\", \"message\": \"Jos\xe9\"}");
+        let e = status_error(&response, &key());
+        assert!(matches!(e.body, Body::Text(_)));
+        assert_eq!(e.code, None);
     }
 
     #[test]

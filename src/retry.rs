@@ -93,7 +93,7 @@ mod tests {
         }
         assert!(matches!(verdict(&Err(Error::Timeout("t".into())), 1, 2, 1.0), Verdict::RetryAfter(_)));
         assert!(matches!(verdict(&Err(Error::Connection("c".into())), 1, 2, 1.0), Verdict::RetryAfter(_)));
-        for final_error in [Error::Closed, Error::Response("big".into()), Error::Configuration("c".into())] {
+        for final_error in [Error::Closed, Error::Tls("cert".into()), Error::Response("big".into()), Error::Configuration("c".into())] {
             assert_eq!(verdict(&Err(final_error), 1, 2, 1.0), Verdict::Done);
         }
     }

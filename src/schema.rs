@@ -2,7 +2,7 @@
 //!
 //! The table itself is in `fields.rs`; this module only says what a row means.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
 /// How a field travels on the wire.
@@ -185,17 +185,22 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         return Err(format!("{s:?} is not a YYYY-MM-DD date"));
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
-    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).ok_or_else(|| format!("{s:?} is not a real date"))
+    // Year 0 parses in chrono but not in Python's datetime (years 1 to 9999).
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))
+        .filter(|d| d.year() >= 1)
+        .ok_or_else(|| format!("{s:?} is not a real date"))
 }
 
 /// Parses an ISO-8601 timestamp with or without offset and fraction; a timestamp without offset is UTC.
 pub fn parse_timestamp(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t);
-    }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .map(|naive| naive.and_utc().fixed_offset())
-        .map_err(|_| format!("{s:?} is not an ISO-8601 timestamp"))
+    let parsed = DateTime::parse_from_rfc3339(s).or_else(|_| {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map(|naive| naive.and_utc().fixed_offset())
+    });
+    // Python's datetime holds years 1 to 9999 only.
+    parsed
+        .ok()
+        .filter(|t| (1..=9999).contains(&t.year()))
+        .ok_or_else(|| format!("{s:?} is not an ISO-8601 timestamp"))
 }
 
 const fn const_str_eq(a: &str, b: &str) -> bool {
@@ -239,7 +244,7 @@ mod tests {
     fn dates_must_be_strict_and_real() {
         assert_eq!(parse_date("1990-05-17").unwrap(), NaiveDate::from_ymd_opt(1990, 5, 17).unwrap());
         assert!(parse_date("2024-02-29").is_ok());
-        for bad in ["2023-02-30", "2024-1-05", "17/05/1990", "1990-05-17T00:00:00", "", "abcd-ef-gh"] {
+        for bad in ["2023-02-30", "2024-1-05", "17/05/1990", "1990-05-17T00:00:00", "", "abcd-ef-gh", "0000-01-01"] {
             assert!(parse_date(bad).is_err(), "{bad} accepted");
         }
     }
@@ -253,6 +258,8 @@ mod tests {
         let t = parse_timestamp("2026-04-23T19:42:17+02:00").unwrap();
         assert_eq!(t.offset().local_minus_utc(), 7200);
         assert!(parse_timestamp("yesterday").is_err());
+        assert!(parse_timestamp("0000-01-01T00:00:00Z").is_err());
+        assert!(parse_timestamp("0001-01-01T00:00:00").is_ok());
     }
 
     #[test]

@@ -137,7 +137,21 @@ pub async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(RawResponse { status, headers: std::mem::take(response.headers_mut()), body: body.freeze() })
+    let mut headers = std::mem::take(response.headers_mut());
+    redact_headers(&mut headers, api_key);
+    Ok(RawResponse { status, headers, body: body.freeze() })
+}
+
+/// Replaces the key in any header that echoes it (a trace id, a proxy's diagnostics), before the headers can
+/// reach an exception or a log line.
+fn redact_headers(headers: &mut HeaderMap, api_key: &ApiKey) {
+    for value in headers.values_mut() {
+        if let Ok(text) = value.to_str() {
+            if let std::borrow::Cow::Owned(redacted) = api_key.redact(text) {
+                *value = HeaderValue::from_str(&redacted).unwrap_or_else(|_| HeaderValue::from_static("[redacted]"));
+            }
+        }
+    }
 }
 
 fn too_large(limit: u64) -> Error {
@@ -146,7 +160,9 @@ fn too_large(limit: u64) -> Error {
 
 fn transport_error(error: &reqwest::Error, options: &Options) -> Error {
     let cause = describe(error);
-    if error.is_timeout() {
+    if is_tls_failure(error) {
+        Error::Tls(cause)
+    } else if error.is_timeout() {
         let which = if error.is_connect() {
             format!("connect timeout ({} s)", options.connect_timeout.as_secs_f64())
         } else {
@@ -156,6 +172,20 @@ fn transport_error(error: &reqwest::Error, options: &Options) -> Error {
     } else {
         Error::Connection(cause)
     }
+}
+
+/// A failed TLS handshake (an untrusted or mismatched certificate, say): retrying cannot fix it.
+fn is_tls_failure(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(cause) = source {
+        // io::Error hides its payload from source(): look inside explicitly.
+        let inner = cause.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|e| e as &(dyn std::error::Error + 'static));
+        if cause.is::<rustls::Error>() || inner.is_some_and(|e| e.is::<rustls::Error>()) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The whole cause chain: reqwest's own message stops at "error sending request".

@@ -1,5 +1,6 @@
 """Shared fixtures: the stub HTTP server, clients bound to it, a clean environment."""
 
+import contextlib
 import socket
 
 import pytest
@@ -35,20 +36,47 @@ def server():
     srv.close()
 
 
-@pytest.fixture
-def make_client(server):
-    """Build clients bound to the stub server (overridable options); all are closed after the test."""
+@contextlib.contextmanager
+def _client_factory(default_key, base_url):
+    """make(api_key=default_key, **options) builds clients (timeout 5 s unless given); all closed at the end."""
     made = []
 
-    def make(api_key=API_KEY, **options):
-        options.setdefault("base_url", server.base_url)
+    def make(api_key=default_key, **options):
+        options.setdefault("base_url", base_url)
         options.setdefault("timeout", 5.0)
         made.append(cryptomate.Client(api_key, **options))
         return made[-1]
 
-    yield make
-    for c in made:
-        c.close()
+    try:
+        yield make
+    finally:
+        for c in made:
+            c.close()
+
+
+@pytest.fixture
+def make_client(server):
+    """Build clients bound to the stub server (overridable options); all are closed after the test."""
+    with _client_factory(API_KEY, server.base_url) as make:
+        yield make
+
+
+@pytest.fixture
+def emu(cryptomate_emulator):
+    return cryptomate_emulator
+
+
+@pytest.fixture
+def emu_client(emu):
+    """Clients bound to the emulator. Built directly, not with emu.client(): the SDK's own defaults (pacing
+    included) apply."""
+    with _client_factory(emu.api_key, emu.base_url) as make:
+        yield make
+
+
+@pytest.fixture
+def seeded(emu):
+    return emu.add_client(first_name="Ada", last_name="Lovelace", sms=True)
 
 
 @pytest.fixture

@@ -55,6 +55,9 @@ fn client_object() -> impl Strategy<Value = Map<String, Value>> {
 }
 
 proptest! {
+    // CI runs from a fresh clone: report a failing case in the output instead of a regressions file.
+    #![proptest_config(ProptestConfig { failure_persistence: None, cases: 512, ..ProptestConfig::default() })]
+
     #[test]
     fn an_id_is_always_one_segment_that_decodes_back(id in any::<String>()) {
         match path_segment(&id) {
@@ -70,9 +73,10 @@ proptest! {
     #[test]
     fn decoding_accepts_or_refuses_but_never_panics(object in client_object()) {
         if let Ok(record) = Record::from_json(&COMPANY_CLIENT, Value::Object(object.clone())) {
-            // the wire form is the input without nulls, known fields first
-            let without_nulls: Map<String, Value> = object.into_iter().filter(|(_, v)| !v.is_null()).collect();
-            prop_assert_eq!(Value::Object(record.to_json()), Value::Object(without_nulls));
+            // the wire form is the input without the known fields that are null (unknown keys kept as sent)
+            let expected: Map<String, Value> =
+                object.into_iter().filter(|(k, v)| !(v.is_null() && COMPANY_CLIENT.field(k).is_some())).collect();
+            prop_assert_eq!(Value::Object(record.to_json()), Value::Object(expected));
         }
     }
 

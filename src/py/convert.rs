@@ -25,7 +25,9 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Va
     };
     match kind {
         Kind::Str => match value.cast::<PyString>() {
-            Ok(s) => Ok(Value::String(s.to_cow()?.into_owned())),
+            Ok(s) => s.to_cow().map(|text| Value::String(text.into_owned())).map_err(|_| {
+                PyValueError::new_err(format!("{path}: the string cannot be sent as UTF-8 (it holds a lone surrogate)"))
+            }),
             Err(_) => Err(wrong_type("str")),
         },
         Kind::Bool => match value.cast::<PyBool>() {

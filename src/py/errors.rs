@@ -29,7 +29,7 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
     match error {
         Error::InvalidValue(message) => Ok(PyValueError::new_err(message)),
         Error::Configuration(message) => simple("ConfigurationError", message),
-        Error::Connection(message) => simple("APIConnectionError", message),
+        Error::Connection(message) | Error::Tls(message) => simple("APIConnectionError", message),
         Error::Closed => simple("APIConnectionError", Error::Closed.to_string()),
         Error::Timeout(message) => simple("APITimeoutError", message),
         Error::Response(message) => simple("APIError", message),
