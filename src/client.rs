@@ -32,12 +32,12 @@ impl Client {
     }
 
     /// A copy with other options. The connect timeout is a property of a connection pool, so a copy with a
-    /// different one gets its own pool.
+    /// different one gets its own pool (which still closes with this client).
     pub fn with_options(&self, options: Options) -> Client {
         let pool = if options.connect_timeout == self.pool.connect_timeout() {
             Arc::clone(&self.pool)
         } else {
-            ConnectionPool::new(options.connect_timeout)
+            self.pool.sibling(options.connect_timeout)
         };
         Client { endpoint: Arc::clone(&self.endpoint), pool, pacer: Arc::clone(&self.pacer), options }
     }

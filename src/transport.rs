@@ -30,12 +30,22 @@ pub struct RawResponse {
 pub struct ConnectionPool {
     connect_timeout: Duration,
     http: ArcSwapOption<(u32, reqwest::Client)>,
-    closed: AtomicBool,
+    /// Shared with sibling pools: closing one copy of a client closes them all.
+    closed: Arc<AtomicBool>,
 }
 
 impl ConnectionPool {
     pub fn new(connect_timeout: Duration) -> Arc<ConnectionPool> {
-        Arc::new(ConnectionPool { connect_timeout, http: ArcSwapOption::empty(), closed: AtomicBool::new(false) })
+        Self::with_closed_flag(connect_timeout, Arc::new(AtomicBool::new(false)))
+    }
+
+    fn with_closed_flag(connect_timeout: Duration, closed: Arc<AtomicBool>) -> Arc<ConnectionPool> {
+        Arc::new(ConnectionPool { connect_timeout, http: ArcSwapOption::empty(), closed })
+    }
+
+    /// A pool with another connect timeout (a property of the connections) that closes with this one.
+    pub fn sibling(&self, connect_timeout: Duration) -> Arc<ConnectionPool> {
+        Self::with_closed_flag(connect_timeout, Arc::clone(&self.closed))
     }
 
     pub fn connect_timeout(&self) -> Duration {

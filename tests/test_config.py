@@ -216,3 +216,11 @@ def test_with_options_leaves_the_original_unchanged(server, client):
 def test_with_options_refuses_other_options(client, option):
     with pytest.raises(TypeError):
         client.with_options(**option)
+
+
+def test_closing_closes_every_copy_even_one_with_its_own_pool(make_client):
+    client = make_client()
+    other_pool = client.with_options(connect_timeout=1.0)
+    client.close()
+    with pytest.raises(cryptomate.APIConnectionError, match="closed"):
+        other_pool.get_client("c1")
