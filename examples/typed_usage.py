@@ -28,20 +28,52 @@ def describe(record: cryptomate.CompanyClient) -> str:
     return f"{record.id}: born {born}, lives in {city}, extra {sorted(record.extra)}"
 
 
-def main() -> None:
-    with cryptomate.Client("key", environment="sandbox", timeout=10.0, max_retries=0) as client:
-        fast = client.with_options(timeout=2.0)
+def check_against_the_emulator() -> None:
+    from cryptomate.testing import Emulator, RecordedRequest
+
+    with Emulator() as emulator, emulator.client(max_retries=0) as client:
+        seeded = emulator.add_client(first_name="Ada", phone_country_code=54, phone_number=1168860622)
+        assert seeded.id is not None
+        emulator.fail_next(503, times=1, retry_after=0.1)
         try:
-            record = fast.get_client("client_123")
-        except cryptomate.NotFoundError as error:
-            print(error.status_code, error.code, error.trace_id)
-        except cryptomate.RateLimitError as error:
-            print(error.retry_after)
-        except cryptomate.APIError as error:
-            print(error.message)
-        else:
-            print(describe(record.replace(first_name="Ada")), record.to_dict())
-            print(rename(client, "client_123", "John"))
+            client.get_client(seeded.id)
+        except cryptomate.InternalServerError as error:
+            print(error.status_code)
+        updated = client.update_client(seeded.id, sms=True)
+        stored = emulator.get(seeded.id)
+        requests: list[RecordedRequest] = emulator.requests
+        print(updated.sms, stored.sms if stored else None, [(r.method, r.path, r.received_at) for r in requests])
+
+
+def production_client() -> cryptomate.Client:
+    return cryptomate.Client("key", environment="sandbox", timeout=10.0, max_retries=0, rate_limit=10.0)
+
+
+def report(client: cryptomate.Client, client_id: str) -> None:
+    fast = client.with_options(timeout=2.0)
+    try:
+        record = fast.get_client(client_id)
+    except cryptomate.NotFoundError as error:
+        print(error.status_code, error.code, error.trace_id)
+    except cryptomate.RateLimitError as error:
+        print(error.retry_after)
+    except cryptomate.APIError as error:
+        print(error.message)
+    else:
+        print(describe(record.replace(first_name="Ada")), record.to_dict())
+        print(rename(client, client_id, "John"))
+
+
+def main() -> None:
+    # Runs against the embedded emulator only: this example never talks to the real API.
+    check_against_the_emulator()
+    from cryptomate.testing import Emulator
+
+    with Emulator() as emulator, emulator.client() as client:
+        seeded = emulator.add_client(first_name="Grace", status="ACTIVE")
+        assert seeded.id is not None
+        report(client, seeded.id)
+        report(client, "client_missing")
 
 
 if __name__ == "__main__":

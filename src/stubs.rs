@@ -72,6 +72,10 @@ pub fn render(region: &str) -> Option<String> {
             "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> CompanyClient: ...\n",
             keyword_params(COMPANY_CLIENT.writable_fields(), "...")
         )),
+        "add_client" => Some(format!(
+            "    def add_client(\n        self,\n        *,\n{}    ) -> CompanyClient: ...\n",
+            keyword_params(COMPANY_CLIENT.fields.iter(), "None")
+        )),
         _ => None,
     }
 }

@@ -39,3 +39,10 @@ def test_mypy_strict_rejects_misuse(tmp_path):
 def test_stubtest_agrees_with_the_built_module():
     result = run("mypy.stubtest", "cryptomate")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_typed_usage_example_runs_against_the_emulator():
+    result = subprocess.run([sys.executable, "examples/typed_usage.py"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "404 NOT_FOUND" in result.stdout
