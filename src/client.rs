@@ -69,14 +69,9 @@ impl Client {
             let outcome = transport::send(&self.pool, &self.endpoint.base_url, &self.endpoint.api_key, &self.options, request, retry).await;
             log_attempt(request, &outcome, started.elapsed(), retry);
             let jitter = jitter();
-            if let Some(response) = outcome.as_ref().ok().filter(|r| r.status == 429) {
-                // The server is counting this client's requests: hold all of them until its retry time,
-                // whether or not this one is retried (at most a minute, as for retries).
-                let wait = match retry::server_retry_after(response) {
-                    Some(seconds) => Duration::from_secs_f64(seconds.min(retry::MAX_RETRY_AFTER)),
-                    None => retry::backoff(retry + 1, jitter),
-                };
-                self.pacer.pause_until(Instant::now() + wait);
+            if let Some(pause) = outcome.as_ref().ok().and_then(|r| retry::rate_limit_pause(r, retry + 1, jitter)) {
+                // The server is counting this client's requests: hold all of them, retried or not.
+                self.pacer.pause_until(Instant::now() + pause);
             }
             let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter) {
                 Verdict::Done => return outcome,

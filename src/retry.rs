@@ -53,6 +53,15 @@ pub fn verdict(outcome: &Result<RawResponse, Error>, retry: u32, max_retries: u3
     }
 }
 
+/// How long a 429 holds every request of the client: the server's `Retry-After` (at most a minute, as for
+/// retries), else the backoff of this retry.
+pub fn rate_limit_pause(response: &RawResponse, retry: u32, jitter: f64) -> Option<Duration> {
+    (response.status == 429).then(|| match server_retry_after(response) {
+        Some(seconds) => Duration::from_secs_f64(seconds.min(MAX_RETRY_AFTER)),
+        None => backoff(retry, jitter),
+    })
+}
+
 /// `Retry-After` of a 429 or 503, in seconds.
 pub fn server_retry_after(response: &RawResponse) -> Option<f64> {
     if !matches!(response.status, 429 | 503) {
@@ -103,6 +112,15 @@ mod tests {
         assert!(matches!(verdict(&answer(503, None), 2, 2, 1.0), Verdict::RetryAfter(_)));
         assert_eq!(verdict(&answer(503, None), 3, 2, 1.0), Verdict::Done);
         assert_eq!(verdict(&answer(503, None), 1, 0, 1.0), Verdict::Done);
+    }
+
+    #[test]
+    fn a_429_pauses_for_its_retry_after_capped_at_a_minute() {
+        let pause = |status, retry_after| rate_limit_pause(answer(status, retry_after).as_ref().unwrap(), 1, 1.0);
+        assert_eq!(pause(429, Some("3")), Some(Duration::from_secs(3)));
+        assert_eq!(pause(429, Some("3600")), Some(Duration::from_secs(60)));
+        assert_eq!(pause(429, None), Some(backoff(1, 1.0)));
+        assert_eq!(pause(503, Some("3")), None);
     }
 
     #[test]
