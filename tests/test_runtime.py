@@ -162,3 +162,22 @@ def test_import_starts_no_thread_and_is_quick():
     assert probe["threads"] == 1
     assert probe["tasks"] in (None, 1), "import started an OS thread (the runtime must be lazy)"
     assert probe["elapsed"] < 1.0
+
+
+@posix_only
+def test_a_forked_child_can_use_and_drop_the_parents_emulator(cryptomate_emulator):
+    seeded = cryptomate_emulator.add_client(first_name="Ada")
+    pid = os.fork()
+    if pid == 0:  # the child: talks to the parent's emulator, then stops its handle (a no-op here)
+        code = 1
+        try:
+            with cryptomate_emulator.client(timeout=5.0) as child_client:
+                ok = child_client.get_client(seeded.id).first_name == "Ada"
+            started = time.monotonic()
+            cryptomate_emulator.stop()
+            code = 0 if ok and time.monotonic() - started < 1.0 else 1
+        finally:
+            os._exit(code)
+    assert _wait_for_child(pid, timeout=20) == 0
+    assert cryptomate_emulator.running
+    assert cryptomate_emulator.client().get_client(seeded.id).first_name == "Ada"

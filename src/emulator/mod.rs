@@ -91,6 +91,8 @@ pub struct Emulator {
     shutdown: watch::Sender<bool>,
     /// Disconnects when the accept loop and every connection task have ended.
     server_gone: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    /// The process that runs the server: a forked child has the handle but not the server's tasks.
+    pid: u32,
 }
 
 impl Emulator {
@@ -127,12 +129,15 @@ impl Emulator {
             tokio::net::TcpListener::from_std(listener)?
         };
         runtime.spawn(server::serve(listener, Arc::clone(&state), stopped, alive));
-        Ok(Emulator { address, api_key, state, shutdown, server_gone: Mutex::new(Some(server_gone)) })
+        Ok(Emulator { address, api_key, state, shutdown, server_gone: Mutex::new(Some(server_gone)), pid: std::process::id() })
     }
 
     /// Stops serving: when it returns, the port is closed and no request is answered any more (open
     /// connections are dropped, answers in preparation discarded). Idempotent; the store stays readable.
     pub fn stop(&self) {
+        if std::process::id() != self.pid {
+            return; // a forked child: the server runs (and stays) in the parent
+        }
         self.shutdown.send_replace(true);
         let gone = self.server_gone.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(gone) = gone {
