@@ -98,7 +98,7 @@ impl Client {
 /// (The transport has already scrubbed the key from the headers, the trace id included.)
 fn log_attempt(request: &ApiRequest, outcome: &Result<RawResponse>, elapsed: Duration, retry: u32) {
     if log::log_enabled!(target: "cryptomate", log::Level::Debug) {
-        let trace_id = outcome.as_ref().ok().and_then(|r| r.headers.get("x-trace-id")).and_then(|v| v.to_str().ok());
+        let trace_id = outcome.as_ref().ok().and_then(RawResponse::trace_id);
         log::debug!(
             target: "cryptomate",
             "{} {} -> {} in {:.1} ms (attempt {}, trace_id {})",

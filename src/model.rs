@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::schema::{Kind, Schema, ShapeError, UnknownKeys};
+use crate::schema::{Schema, ShapeError, UnknownKeys};
 
 /// One API object. `values` follows `schema.fields` (`Value::Null` where the answer lacks the field);
 /// keys the schema does not know are kept in `extra`, so a new server field never breaks a call.
@@ -64,17 +64,6 @@ pub fn check_request_body(schema: &'static Schema, body: &Map<String, Value>) ->
         }
     }
     Ok(())
-}
-
-impl Kind {
-    /// The nested schema of an object field or of a list of objects.
-    pub fn object_schema(&self) -> Option<&'static Schema> {
-        match self {
-            Kind::Object(schema) => Some(schema),
-            Kind::List(item) => item.object_schema(),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! Reading an answer: a 2xx becomes a record, anything else a `StatusError`.
 
-use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::config::ApiKey;
@@ -45,15 +44,11 @@ pub fn status_error(response: &RawResponse, api_key: &ApiKey) -> StatusError {
         status,
         code: field("code").or_else(|| field("error_code")),
         message: field("message").unwrap_or_else(|| status_description(status)),
-        trace_id: field("trace_id").or_else(|| header(&response.headers, "x-trace-id")),
-        retry_after: header(&response.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
+        trace_id: field("trace_id").or_else(|| response.trace_id().map(str::to_owned)),
+        retry_after: response.retry_after(),
         body,
         headers,
     }
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 fn status_description(status: u16) -> String {
@@ -80,7 +75,7 @@ mod tests {
     use super::*;
     use crate::fields::COMPANY_CLIENT;
     use bytes::Bytes;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
     fn answer(status: u16, body: &str, headers: &[(&'static str, &str)]) -> RawResponse {
         let mut map = HeaderMap::new();

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::response::parse_retry_after;
 use crate::transport::RawResponse;
 
 const BASE: f64 = 0.5;
@@ -67,7 +66,7 @@ pub fn server_retry_after(response: &RawResponse) -> Option<f64> {
     if !matches!(response.status, 429 | 503) {
         return None;
     }
-    response.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
+    response.retry_after()
 }
 
 #[cfg(test)]

@@ -25,6 +25,22 @@ pub struct RawResponse {
     pub body: Bytes,
 }
 
+impl RawResponse {
+    /// A header's value, when it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn trace_id(&self) -> Option<&str> {
+        self.header("x-trace-id")
+    }
+
+    /// `Retry-After` in seconds from now (delta-seconds or an HTTP date).
+    pub fn retry_after(&self) -> Option<f64> {
+        self.header("retry-after").and_then(crate::response::parse_retry_after)
+    }
+}
+
 /// A reqwest client (its connection pool) for this process. Created on first use; a forked child builds its
 /// own, since the parent's connections belong to a runtime that does not exist there.
 pub struct ConnectionPool {

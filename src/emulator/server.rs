@@ -187,7 +187,9 @@ fn route(state: &mut State, address: IpAddr, request: &RecordedRequest, now: Ins
         },
         _ => return Answer::Refused(Refusal::new(404, format!("No endpoint {} {path}", request.method))),
     };
-    let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
+    let Ok(method) = Method::from_bytes(request.method.as_bytes()) else {
+        return Answer::Refused(Refusal::new(405, format!("Method {} is not allowed", request.method)));
+    };
     let needed = if method == Method::GET { READ_LEVEL } else { WRITE_LEVEL };
     if level < needed {
         return Answer::Refused(Refusal::new(401, format!("The API key does not have access level {needed} required by this endpoint")));
