@@ -4,6 +4,9 @@
 //! `# END GENERATED: <name>`. `cargo test` fails when a region differs from what the table says;
 //! `CRYPTOMATE_BLESS_STUBS=1 cargo test` rewrites the regions.
 
+use crate::config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT,
+};
 use crate::fields::{ALL_SCHEMAS, COMPANY_CLIENT};
 use crate::schema::{Field, Kind, Schema};
 
@@ -71,6 +74,14 @@ pub fn render(region: &str) -> Option<String> {
         "update_client" => Some(format!(
             "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> CompanyClient: ...\n",
             keyword_params(COMPANY_CLIENT.writable_fields(), "...")
+        )),
+        "client_new" => Some(format!(
+            "    def __new__(\n        cls,\n        api_key: str | None = None,\n        *,\n        \
+             base_url: str | None = None,\n        environment: str | None = None,\n        \
+             timeout: float = {DEFAULT_TIMEOUT:?},\n        connect_timeout: float = {DEFAULT_CONNECT_TIMEOUT:?},\n        \
+             max_retries: int = {DEFAULT_MAX_RETRIES},\n        rate_limit: float | None = {DEFAULT_RATE_LIMIT:?},\n        \
+             default_headers: Mapping[str, str] | None = None,\n        \
+             max_response_size: int = {DEFAULT_MAX_RESPONSE_SIZE},\n        allow_http: bool = False,\n    ) -> Client: ...\n"
         )),
         "add_client" => Some(format!(
             "    def add_client(\n        self,\n        *,\n{}    ) -> CompanyClient: ...\n",

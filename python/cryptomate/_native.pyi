@@ -354,6 +354,7 @@ class CompanyClient(_Model):
 class Client:
     """A client of the CryptoMate API. Thread-safe: share one between threads."""
 
+# BEGIN GENERATED: client_new
     def __new__(
         cls,
         api_key: str | None = None,
@@ -368,6 +369,7 @@ class Client:
         max_response_size: int = 10485760,
         allow_http: bool = False,
     ) -> Client: ...
+# END GENERATED: client_new
 # BEGIN GENERATED: update_client
     def update_client(
         self,

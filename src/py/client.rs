@@ -64,11 +64,14 @@ fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
 #[pymethods]
 impl Client {
     #[new]
-    // Literal defaults so that `inspect.signature` (and stubtest) see them; they equal config::DEFAULT_*.
+    // The defaults are config::DEFAULT_*. pyo3 cannot show constant defaults to `inspect.signature`, so
+    // text_signature spells them out; stubtest checks it against the stub, whose defaults are rendered from
+    // the same constants (src/stubs.rs), so a changed constant cannot leave the signature behind.
     #[pyo3(signature = (
-        api_key = None, *, base_url = None, environment = None, timeout = 30.0, connect_timeout = 5.0,
-        max_retries = 2, rate_limit = Some(15.0), default_headers = None, max_response_size = 10485760,
-        allow_http = false,
+        api_key = None, *, base_url = None, environment = None, timeout = config::DEFAULT_TIMEOUT,
+        connect_timeout = config::DEFAULT_CONNECT_TIMEOUT, max_retries = config::DEFAULT_MAX_RETRIES as i64,
+        rate_limit = Some(config::DEFAULT_RATE_LIMIT), default_headers = None,
+        max_response_size = config::DEFAULT_MAX_RESPONSE_SIZE as i64, allow_http = false,
     ))]
     #[pyo3(text_signature = "(api_key=None, *, base_url=None, environment=None, timeout=30.0, connect_timeout=5.0, \
         max_retries=2, rate_limit=15.0, default_headers=None, max_response_size=10485760, allow_http=False)")]
