@@ -1,4 +1,5 @@
-//! Renders the table-driven parts of `python/cryptomate/_native.pyi` from the field table.
+//! Renders the table-driven parts of `python/cryptomate/_native.pyi` from the field table (and the client
+//! defaults from `config.rs`).
 //!
 //! The stub file holds hand-written parts and regions between `# BEGIN GENERATED: <name>` and
 //! `# END GENERATED: <name>`. `cargo test` fails when a region differs from what the table says;
@@ -121,7 +122,7 @@ mod tests {
         } else {
             assert!(
                 current == expected,
-                "{path} is out of date with src/fields.rs: run `CRYPTOMATE_BLESS_STUBS=1 cargo test`"
+                "{path} is out of date with src/fields.rs or the client defaults in src/config.rs: run `CRYPTOMATE_BLESS_STUBS=1 cargo test`"
             );
         }
     }
