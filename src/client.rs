@@ -4,15 +4,15 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::{Endpoint, Options};
+use crate::http::config::{Endpoint, Options};
 use crate::error::{Error, Result};
-use crate::model::Record;
-use crate::request::ApiRequest;
+use crate::api::model::Record;
+use crate::http::request::ApiRequest;
 use crate::pacing::Pacer;
-use crate::response::decode_record;
-use crate::retry::{self, Verdict};
-use crate::schema::Schema;
-use crate::transport::{self, ConnectionPool, RawResponse};
+use crate::http::response::decode_record;
+use crate::http::retry::{self, Verdict};
+use crate::api::schema::Schema;
+use crate::http::transport::{self, ConnectionPool, RawResponse};
 
 /// Cheap to clone; clones and `with_options` copies share the endpoint, the pacer and, when the connect
 /// timeout is the same, the connection pool.

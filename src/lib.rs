@@ -1,22 +1,21 @@
 //! cryptomate: the CryptoMate API client core, and (feature `python`) its Python bindings.
 //!
-//! Data flows one way: Python arguments -> checked request (`request`) -> `transport` -> `response` ->
-//! `model::Record` -> Python. Everything outside `py/` is pure Rust and knows nothing of Python.
+//! Data flows one way: Python arguments -> checked request (`http::request`) -> `http::transport` ->
+//! `http::response` -> `api::model::Record` -> Python. The folders show the layers:
+//!
+//! - `api/`: the API's vocabulary (the field table, schemas, records), written once;
+//! - `http/`: the request path every call takes (config, request, runtime, transport, response, retry);
+//! - `pacing`, `client`, `bulk`: pacing, the client that ties the path together, many requests at once;
+//! - `emulator/`: the testing kit's server (it reads `api/`, never `http/`'s transport);
+//! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 
+pub mod api;
 pub mod client;
-pub mod config;
 pub mod emulator;
 pub mod error;
-pub mod fields;
-pub mod model;
+pub mod http;
 pub mod pacing;
-pub mod request;
-pub mod response;
-pub mod retry;
-pub mod runtime;
-pub mod schema;
 pub mod stubs;
-pub mod transport;
 
 #[cfg(feature = "python")]
 mod py;

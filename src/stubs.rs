@@ -5,11 +5,11 @@
 //! `# END GENERATED: <name>`. `cargo test` fails when a region differs from what the table says;
 //! `CRYPTOMATE_BLESS_STUBS=1 cargo test` rewrites the regions.
 
-use crate::config::{
+use crate::http::config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT,
 };
-use crate::fields::{ALL_SCHEMAS, COMPANY_CLIENT};
-use crate::schema::{Field, Kind, Schema};
+use crate::api::fields::{ALL_SCHEMAS, COMPANY_CLIENT};
+use crate::api::schema::{Field, Kind, Schema};
 
 /// The Python type a caller may pass for a field of `kind`.
 fn input_type(kind: &Kind) -> String {
@@ -122,7 +122,7 @@ mod tests {
         } else {
             assert!(
                 current == expected,
-                "{path} is out of date with src/fields.rs or the client defaults in src/config.rs: run `CRYPTOMATE_BLESS_STUBS=1 cargo test`"
+                "{path} is out of date with src/api/fields.rs or the client defaults in src/http/config.rs: run `CRYPTOMATE_BLESS_STUBS=1 cargo test`"
             );
         }
     }

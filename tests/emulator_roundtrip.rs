@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use cryptomate::client::Client;
-use cryptomate::config::{ConfigInput, Endpoint, Options};
+use cryptomate::http::config::{ConfigInput, Endpoint, Options};
 use cryptomate::emulator::{Emulator, EmulatorConfig, Fault};
 use cryptomate::error::Error;
-use cryptomate::fields::COMPANY_CLIENT;
-use cryptomate::request::ApiRequest;
-use cryptomate::runtime::block_on_interruptible;
+use cryptomate::api::fields::COMPANY_CLIENT;
+use cryptomate::http::request::ApiRequest;
+use cryptomate::http::runtime::block_on_interruptible;
 use serde_json::{json, Map, Value};
 
 fn client_for(emulator: &Emulator, key: &str) -> Client {

@@ -1,11 +1,11 @@
 //! Property tests of the core's input handling: id encoding, argument-shaped bodies, response decoding.
 
-use cryptomate::config::ApiKey;
-use cryptomate::fields::COMPANY_CLIENT;
-use cryptomate::model::{check_request_body, Record};
-use cryptomate::request::path_segment;
-use cryptomate::response::{decode_record, parse_retry_after};
-use cryptomate::transport::RawResponse;
+use cryptomate::http::config::ApiKey;
+use cryptomate::api::fields::COMPANY_CLIENT;
+use cryptomate::api::model::{check_request_body, Record};
+use cryptomate::http::request::path_segment;
+use cryptomate::http::response::{decode_record, parse_retry_after};
+use cryptomate::http::transport::RawResponse;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -46,7 +46,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 /// Mostly names from the table (nested ones included), sometimes unknown ones.
 fn field_name() -> impl Strategy<Value = String> {
-    let known: Vec<String> = cryptomate::fields::ALL_SCHEMAS.iter().flat_map(|s| s.fields.iter().map(|f| f.name.to_owned())).collect();
+    let known: Vec<String> = cryptomate::api::fields::ALL_SCHEMAS.iter().flat_map(|s| s.fields.iter().map(|f| f.name.to_owned())).collect();
     prop_oneof![4 => prop::sample::select(known), 1 => "[a-z_]{1,12}"]
 }
 

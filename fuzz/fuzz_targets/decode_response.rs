@@ -3,11 +3,11 @@
 #![no_main]
 
 use bytes::Bytes;
-use cryptomate::config::ApiKey;
-use cryptomate::fields::COMPANY_CLIENT;
-use cryptomate::model::Record;
-use cryptomate::response::{decode_record, parse_retry_after};
-use cryptomate::transport::RawResponse;
+use cryptomate::http::config::ApiKey;
+use cryptomate::api::fields::COMPANY_CLIENT;
+use cryptomate::api::model::Record;
+use cryptomate::http::response::{decode_record, parse_retry_after};
+use cryptomate::http::transport::RawResponse;
 use libfuzzer_sys::fuzz_target;
 use reqwest::header::{HeaderMap, HeaderValue};
 

@@ -1,5 +1,5 @@
 # Stubs for the native module `cryptomate._native` (built from src/py/). The regions between
-# "# BEGIN GENERATED" and "# END GENERATED" come from the field table in src/fields.rs: after changing the
+# "# BEGIN GENERATED" and "# END GENERATED" come from the field table in src/api/fields.rs: after changing the
 # table, run `CRYPTOMATE_BLESS_STUBS=1 cargo test`. Everything else is written by hand.
 
 import datetime

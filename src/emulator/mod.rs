@@ -123,7 +123,7 @@ impl Emulator {
         }));
         let (shutdown, stopped) = watch::channel(false);
         let (alive, server_gone) = std::sync::mpsc::channel();
-        let runtime = crate::runtime::runtime();
+        let runtime = crate::http::runtime::runtime();
         let listener = {
             let _entered = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?

@@ -290,7 +290,7 @@ mod tests {
     #[test]
     fn timestamps_parse_as_the_sdk_expects() {
         let now = now_timestamp();
-        assert!(crate::schema::parse_timestamp(&now).is_ok(), "{now}");
+        assert!(crate::api::schema::parse_timestamp(&now).is_ok(), "{now}");
         assert!(now.ends_with('Z'));
     }
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::fields::COMPANY_CLIENT;
-use crate::model::{check_request_body, Record};
+use crate::api::fields::COMPANY_CLIENT;
+use crate::api::model::{check_request_body, Record};
 
 /// A documented failure of the Clients endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]

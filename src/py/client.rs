@@ -8,11 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::client::Client as CoreClient;
-use crate::config::{self, ConfigInput, Endpoint, Options};
+use crate::http::config::{self, ConfigInput, Endpoint, Options};
 use crate::error::Error;
-use crate::fields::COMPANY_CLIENT;
-use crate::request::ApiRequest;
-use crate::runtime::block_on_interruptible;
+use crate::api::fields::COMPANY_CLIENT;
+use crate::http::request::ApiRequest;
+use crate::http::runtime::block_on_interruptible;
 
 use super::convert::fields_to_json;
 use super::errors::to_py;

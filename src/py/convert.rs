@@ -10,7 +10,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 
-use crate::schema::{parse_date, parse_timestamp, Kind, Schema};
+use crate::api::schema::{parse_date, parse_timestamp, Kind, Schema};
 
 use super::models::{self, Model};
 

@@ -9,7 +9,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use serde_json::Value;
 
 use crate::emulator::{self, EmulatorConfig, Fault, RecordedRequest as CoreRequest};
-use crate::fields::COMPANY_CLIENT;
+use crate::api::fields::COMPANY_CLIENT;
 
 use super::convert::fields_to_json;
 use super::models::instance;

@@ -11,9 +11,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
-use crate::fields::{self, unraw, ALL_SCHEMAS};
-use crate::model::Record;
-use crate::schema::Schema;
+use crate::api::fields::{self, unraw, ALL_SCHEMAS};
+use crate::api::model::Record;
+use crate::api::schema::Schema;
 
 use super::convert::{fields_to_json, to_python};
 

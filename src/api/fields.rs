@@ -94,9 +94,9 @@ macro_rules! with_schemas {
 /// Turns a kind written in the table (`Str`, `Object(ADDRESS)`, `List(Object(DOCUMENT))`) into a `Kind`.
 #[macro_export]
 macro_rules! schema_kind {
-    (Object($schema:ident)) => { $crate::schema::Kind::Object(&$crate::fields::$schema) };
-    (List($($item:tt)+)) => { $crate::schema::Kind::List(&$crate::schema_kind!($($item)+)) };
-    ($kind:ident) => { $crate::schema::Kind::$kind };
+    (Object($schema:ident)) => { $crate::api::schema::Kind::Object(&$crate::api::fields::$schema) };
+    (List($($item:tt)+)) => { $crate::api::schema::Kind::List(&$crate::schema_kind!($($item)+)) };
+    ($kind:ident) => { $crate::api::schema::Kind::$kind };
 }
 
 macro_rules! writable {
@@ -117,17 +117,17 @@ pub const fn unraw(name: &'static str) -> &'static str {
 
 macro_rules! define_schemas {
     ($( $static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $write:ident)? ; )* } )*) => {
-        $( pub static $static: $crate::schema::Schema = $crate::schema::Schema {
+        $( pub static $static: $crate::api::schema::Schema = $crate::api::schema::Schema {
             name: stringify!($name),
-            fields: &[ $( $crate::schema::Field {
-                name: $crate::fields::unraw(stringify!($field)),
+            fields: &[ $( $crate::api::schema::Field {
+                name: $crate::api::fields::unraw(stringify!($field)),
                 kind: $crate::schema_kind!($kind $(($($arg)+))?),
                 writable: writable!($($write)?),
             }, )* ],
         }; )*
 
         /// Every schema, for code that walks them all (stub generation, tests).
-        pub static ALL_SCHEMAS: &[&$crate::schema::Schema] = &[ $( &$static ),* ];
+        pub static ALL_SCHEMAS: &[&$crate::api::schema::Schema] = &[ $( &$static ),* ];
     };
 }
 

@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use crate::config::ApiKey;
+use crate::http::config::ApiKey;
 use crate::error::{Body, Error, Result, StatusError};
-use crate::model::Record;
-use crate::schema::Schema;
-use crate::transport::RawResponse;
+use crate::api::model::Record;
+use crate::api::schema::Schema;
+use crate::http::transport::RawResponse;
 
 /// Decodes a 2xx answer that must carry one object of `schema`.
 pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Record> {
@@ -73,7 +73,7 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::COMPANY_CLIENT;
+    use crate::api::fields::COMPANY_CLIENT;
     use bytes::Bytes;
     use reqwest::header::{HeaderMap, HeaderValue};
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::transport::RawResponse;
+use crate::http::transport::RawResponse;
 
 const BASE: f64 = 0.5;
 const CAP: f64 = 8.0;

@@ -1,4 +1,4 @@
-//! Sending one request: the connection pool (per process, see `runtime.rs` for why) and reading the answer.
+//! Sending one request: the connection pool (per process, see `runtime.rs` beside it for why) and reading the answer.
 
 use std::error::Error as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,9 +9,9 @@ use arc_swap::ArcSwapOption;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 
-use crate::config::{ApiKey, Options};
+use crate::http::config::{ApiKey, Options};
 use crate::error::{Error, Result};
-use crate::request::ApiRequest;
+use crate::http::request::ApiRequest;
 
 pub const USER_AGENT_VALUE: &str = concat!("cryptomate-python/", env!("CARGO_PKG_VERSION"));
 const API_KEY_HEADER: &str = "x-api-key";
@@ -37,7 +37,7 @@ impl RawResponse {
 
     /// `Retry-After` in seconds from now (delta-seconds or an HTTP date).
     pub fn retry_after(&self) -> Option<f64> {
-        self.header("retry-after").and_then(crate::response::parse_retry_after)
+        self.header("retry-after").and_then(crate::http::response::parse_retry_after)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The vocabulary of the field table: wire kinds, fields, schemas, and checking JSON values against them.
 //!
-//! The table itself is in `fields.rs`; this module only says what a row means.
+//! The table itself is in `fields.rs` beside it; this module only says what a row means.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -237,7 +237,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::{ADDRESS, COMPANY_CLIENT};
+    use crate::api::fields::{ADDRESS, COMPANY_CLIENT};
     use serde_json::json;
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::schema::{Schema, ShapeError, UnknownKeys};
+use crate::api::schema::{Schema, ShapeError, UnknownKeys};
 
 /// One API object. `values` follows `schema.fields` (`Value::Null` where the answer lacks the field);
 /// keys the schema does not know are kept in `extra`, so a new server field never breaks a call.
@@ -19,7 +19,7 @@ impl Record {
         let Value::Object(map) = value else {
             return Err(ShapeError {
                 path: schema.name.to_owned(),
-                problem: format!("expected an object, got {}", crate::schema::json_type_name(&value)),
+                problem: format!("expected an object, got {}", crate::api::schema::json_type_name(&value)),
             });
         };
         let mut values = vec![Value::Null; schema.fields.len()];
@@ -69,7 +69,7 @@ pub fn check_request_body(schema: &'static Schema, body: &Map<String, Value>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::COMPANY_CLIENT;
+    use crate::api::fields::COMPANY_CLIENT;
     use serde_json::json;
 
     #[test]

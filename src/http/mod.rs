@@ -1,0 +1,9 @@
+//! The request path every call takes: configuration, building the request, the fork-safe runtime, the
+//! transport, decoding the answer, and the retry policy.
+
+pub mod config;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod runtime;
+pub mod transport;
