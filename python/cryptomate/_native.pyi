@@ -8,10 +8,11 @@ from typing import Any, Mapping, Sequence, TypedDict, final
 from typing_extensions import Self, disjoint_base
 
 __version__: str
-__all__ = ["Address", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Model", "__version__", "_panic_for_tests", "_unpickle_model"]
+__all__ = ["Address", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Model", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
 
 def _unpickle_model(schema_name: str, json: str) -> _Model: ...
 def _panic_for_tests(message: str) -> None: ...
+def _field_table() -> dict[str, list[tuple[str, str, bool]]]: ...
 
 @disjoint_base
 class _Model:

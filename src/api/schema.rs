@@ -146,6 +146,21 @@ impl Kind {
         }
     }
 
+    /// The kind's family in one word: `str`, `int`, `bool`, `date`, `timestamp`, `object`, `list` or `json`
+    /// (for tools that read the table from outside Rust, such as the CLI's typed flags).
+    pub fn family(&self) -> &'static str {
+        match self {
+            Kind::Str => "str",
+            Kind::I32 | Kind::I64 => "int",
+            Kind::Bool => "bool",
+            Kind::Date => "date",
+            Kind::Timestamp => "timestamp",
+            Kind::Object(_) => "object",
+            Kind::List(_) => "list",
+            Kind::Json => "json",
+        }
+    }
+
     /// A short description for error messages ("a boolean", "an Address object").
     pub fn describe(&self) -> String {
         match self {

@@ -191,6 +191,18 @@ pub fn _unpickle_model<'py>(py: Python<'py>, schema_name: &str, json: &str) -> P
     instance(py, schema, value)
 }
 
+/// The field table as data, for the Python layer (the CLI's typed flags): `{model name: [(field, kind family,
+/// writable), ...]}` in table order.
+#[pyfunction]
+pub fn _field_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let table = PyDict::new(py);
+    for schema in ALL_SCHEMAS {
+        let rows: Vec<(&str, &str, bool)> = schema.fields.iter().map(|f| (f.name, f.kind.family(), f.writable)).collect();
+        table.set_item(schema.name, rows)?;
+    }
+    Ok(table)
+}
+
 macro_rules! define_models {
     ($( $static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $write:ident)? ; )* } )*) => {
         $(
@@ -239,7 +251,8 @@ macro_rules! define_models {
         pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
             module.add_class::<Model>()?;
             $( module.add_class::<$name>()?; )*
-            module.add_function(wrap_pyfunction!(_unpickle_model, module)?)
+            module.add_function(wrap_pyfunction!(_unpickle_model, module)?)?;
+            module.add_function(wrap_pyfunction!(_field_table, module)?)
         }
     };
 }
