@@ -10,6 +10,7 @@
 //! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 
 pub mod api;
+pub mod bulk;
 pub mod client;
 pub mod emulator;
 pub mod error;

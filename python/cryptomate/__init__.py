@@ -3,6 +3,9 @@
     import cryptomate
     client = cryptomate.Client("key", environment="sandbox")
     updated = client.update_client("client_123", first_name="John", sms=False)
+
+    async with cryptomate.AsyncClient("key") as client:
+        updated = await client.update_client("client_123", sms=False)
 """
 
 from ._exceptions import (
@@ -23,12 +26,13 @@ from ._exceptions import (
     RateLimitError,
 )
 from ._logging import setup_from_env as _setup_logging_from_env
-from ._native import Address, Client, CompanyClient, Document, __version__
+from ._native import Address, AsyncClient, Client, CompanyClient, Document, __version__
 
 _setup_logging_from_env()
 
 __all__ = [
     "Client",
+    "AsyncClient",
     "CompanyClient",
     "Address",
     "Document",

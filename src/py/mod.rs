@@ -1,11 +1,15 @@
 //! The binding layer: every line of pyo3 lives under this module.
 
+mod aio;
+mod async_client;
+mod bulk;
 mod client;
 mod convert;
 mod emulator;
 mod errors;
 mod logging;
 mod models;
+mod sync_client;
 
 use pyo3::prelude::*;
 
@@ -21,7 +25,10 @@ fn _panic_for_tests(message: &str) {
 fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     logging::install();
-    module.add_class::<client::Client>()?;
+    module.add_class::<sync_client::Client>()?;
+    module.add_class::<async_client::AsyncClient>()?;
+    module.add_class::<bulk::Batch>()?;
+    module.add_class::<aio::Pending>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::RecordedRequest>()?;
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
