@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import cryptomate
@@ -64,6 +65,28 @@ def report(client: cryptomate.Client, client_id: str) -> None:
         print(rename(client, client_id, "John"))
 
 
+async def rename_many(client: cryptomate.AsyncClient, ids: list[str]) -> list[str | None]:
+    fast = client.with_options(timeout=5.0)
+    records = await asyncio.gather(*(fast.update_client(i, first_name="Ada", sms=False) for i in ids))
+    await fast.get_client(ids[0])
+    return [r.first_name for r in records]
+
+
+def opt_out(client: cryptomate.Client, ids: list[str]) -> int:
+    seen: list[tuple[int, int | None]] = []
+    outcomes = client.update_clients(((i, {"sms": False}) for i in ids), concurrency=4,
+                                     progress=lambda done, total: seen.append((done, total)))
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert seen[-1] == (len(ids), len(ids))
+    return len(outcomes) - len(failed)
+
+
+async def opt_out_async(base_url: str, api_key: str, ids: list[str]) -> list[cryptomate.CompanyClient | Exception]:
+    async with cryptomate.AsyncClient(api_key, base_url=base_url) as client:
+        print(await rename_many(client, ids))
+        return await client.update_clients([(i, {"whatsapp": True}) for i in ids], progress=None)
+
+
 def main() -> None:
     # Runs against the embedded emulator only: this example never talks to the real API.
     check_against_the_emulator()
@@ -74,6 +97,8 @@ def main() -> None:
         assert seeded.id is not None
         report(client, seeded.id)
         report(client, "client_missing")
+        print(opt_out(client, [seeded.id, "client_missing"]))
+        print(asyncio.run(opt_out_async(emulator.base_url, emulator.api_key, [seeded.id])))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,24 @@ fn model_class(schema: &Schema) -> String {
     out
 }
 
+fn update_client(returns: &str) -> String {
+    format!(
+        "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> {returns}: ...\n",
+        keyword_params(COMPANY_CLIENT.writable_fields(), "...")
+    )
+}
+
+fn client_new(class: &str) -> String {
+    format!(
+        "    def __new__(\n        cls,\n        api_key: str | None = None,\n        *,\n        \
+         base_url: str | None = None,\n        environment: str | None = None,\n        \
+         timeout: float = {DEFAULT_TIMEOUT:?},\n        connect_timeout: float = {DEFAULT_CONNECT_TIMEOUT:?},\n        \
+         max_retries: int = {DEFAULT_MAX_RETRIES},\n        rate_limit: float | None = {DEFAULT_RATE_LIMIT:?},\n        \
+         default_headers: Mapping[str, str] | None = None,\n        \
+         max_response_size: int = {DEFAULT_MAX_RESPONSE_SIZE},\n        allow_http: bool = False,\n    ) -> {class}: ...\n"
+    )
+}
+
 /// The text of one generated region, or `None` for an unknown region name.
 pub fn render(region: &str) -> Option<String> {
     match region {
@@ -72,18 +90,10 @@ pub fn render(region: &str) -> Option<String> {
             blocks.extend(ALL_SCHEMAS.iter().map(|s| model_class(s)));
             Some(blocks.join("\n"))
         }
-        "update_client" => Some(format!(
-            "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> CompanyClient: ...\n",
-            keyword_params(COMPANY_CLIENT.writable_fields(), "...")
-        )),
-        "client_new" => Some(format!(
-            "    def __new__(\n        cls,\n        api_key: str | None = None,\n        *,\n        \
-             base_url: str | None = None,\n        environment: str | None = None,\n        \
-             timeout: float = {DEFAULT_TIMEOUT:?},\n        connect_timeout: float = {DEFAULT_CONNECT_TIMEOUT:?},\n        \
-             max_retries: int = {DEFAULT_MAX_RETRIES},\n        rate_limit: float | None = {DEFAULT_RATE_LIMIT:?},\n        \
-             default_headers: Mapping[str, str] | None = None,\n        \
-             max_response_size: int = {DEFAULT_MAX_RESPONSE_SIZE},\n        allow_http: bool = False,\n    ) -> Client: ...\n"
-        )),
+        "update_client" => Some(update_client("CompanyClient")),
+        "async_update_client" => Some(update_client("Coroutine[Any, Any, CompanyClient]")),
+        "client_new" => Some(client_new("Client")),
+        "async_client_new" => Some(client_new("AsyncClient")),
         "add_client" => Some(format!(
             "    def add_client(\n        self,\n        *,\n{}    ) -> CompanyClient: ...\n",
             keyword_params(COMPANY_CLIENT.fields.iter(), "None")

@@ -8,6 +8,7 @@ progress from the calling thread (the event loop's, for the coroutine). Ctrl-C, 
 
 from __future__ import annotations
 
+import importlib
 import operator
 import sys
 import time
@@ -108,7 +109,7 @@ def _reporter(progress: Any, updates: Iterable[Any]) -> _Reporter:
 def _bar() -> Progress:
     """tqdm's bar (the notebook widget in Jupyter) when tqdm is installed, else a plain line on stderr."""
     try:
-        from tqdm.auto import tqdm
+        tqdm = importlib.import_module("tqdm.auto").tqdm
     except ImportError:
         return _PlainLine()
     return _TqdmBar(tqdm)

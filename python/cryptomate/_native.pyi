@@ -3,12 +3,12 @@
 # table, run `CRYPTOMATE_BLESS_STUBS=1 cargo test`. Everything else is written by hand.
 
 import datetime
-from typing import Any, Mapping, Sequence, TypedDict, final
+from typing import Any, Callable, Coroutine, Iterable, Mapping, Sequence, TypedDict, final
 
 from typing_extensions import Self, disjoint_base
 
 __version__: str
-__all__ = ["Address", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Model", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
+__all__ = ["Address", "AsyncClient", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Batch", "_Model", "_Pending", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
 
 def _unpickle_model(schema_name: str, json: str) -> _Model: ...
 def _panic_for_tests(message: str) -> None: ...
@@ -403,6 +403,15 @@ class Client:
     ) -> CompanyClient: ...
 # END GENERATED: update_client
     def get_client(self, id: str, /) -> CompanyClient: ...
+    def update_clients(
+        self,
+        updates: Iterable[tuple[str, Mapping[str, Any]]],
+        *,
+        concurrency: int = 8,
+        progress: Callable[[int, int | None], object] | bool | None = None,
+    ) -> list[CompanyClient | Exception]:
+        """Many `update_client` calls, at most `concurrency` in flight; in input order, each item's
+        `CompanyClient` or the exception it ended with."""
     def with_options(
         self,
         *,
@@ -422,6 +431,100 @@ class Client:
     def max_retries(self) -> int: ...
     @property
     def is_closed(self) -> bool: ...
+
+@final
+class AsyncClient:
+    """The asyncio client: `Client`'s calls as coroutines, on the same request path."""
+
+# BEGIN GENERATED: async_client_new
+    def __new__(
+        cls,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        environment: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_retries: int = 2,
+        rate_limit: float | None = 15.0,
+        default_headers: Mapping[str, str] | None = None,
+        max_response_size: int = 10485760,
+        allow_http: bool = False,
+    ) -> AsyncClient: ...
+# END GENERATED: async_client_new
+# BEGIN GENERATED: async_update_client
+    def update_client(
+        self,
+        id: str,
+        /,
+        *,
+        company_id: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        gender: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        address: Address | _AddressDict | None = ...,
+        expiration_date: datetime.date | str | None = ...,
+        individual_identification_type: str | None = ...,
+        individual_identification: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        occupation: str | None = ...,
+        annual_salary: str | None = ...,
+        account_purpose: str | None = ...,
+        expected_monthly_volume: str | None = ...,
+        documents: Sequence[Document | _DocumentDict] | None = ...,
+    ) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: async_update_client
+    def get_client(self, id: str, /) -> Coroutine[Any, Any, CompanyClient]: ...
+    def update_clients(
+        self,
+        updates: Iterable[tuple[str, Mapping[str, Any]]],
+        *,
+        concurrency: int = 8,
+        progress: Callable[[int, int | None], object] | bool | None = None,
+    ) -> Coroutine[Any, Any, list[CompanyClient | Exception]]: ...
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> AsyncClient: ...
+    def close(self) -> Coroutine[Any, Any, None]: ...
+    def __aenter__(self) -> Coroutine[Any, Any, Self]: ...
+    def __aexit__(self, *exc_info: object) -> Coroutine[Any, Any, None]: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def is_closed(self) -> bool: ...
+
+@final
+class _Batch:
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def in_flight(self) -> int: ...
+    def submit(self, index: int, item: Any) -> Exception | None: ...
+    def wait(self) -> list[tuple[int, CompanyClient | Exception]]: ...
+    def next(self) -> Coroutine[Any, Any, list[tuple[int, CompanyClient | Exception]]]: ...
+    def cancel(self) -> None: ...
+
+@final
+class _Pending:
+    def __await__(self) -> Any: ...
 
 @final
 class RecordedRequest:
