@@ -1,4 +1,5 @@
-"""The `cryptomate` command: `cryptomate emulator` serves the emulator; `cryptomate demo` shows the SDK at work."""
+"""The `cryptomate` command: `cryptomate emulator` serves the emulator; `cryptomate demo` shows the SDK at work;
+`cryptomate clients get|update` reads and updates clients through the API."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from typing import Sequence
 
 import cryptomate
+from cryptomate import _cli_clients
 from cryptomate.testing import Emulator
 
 _SAMPLE_NAMES = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Katherine", "Johnson"),
@@ -83,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.set_defaults(run=_serve)
     demo = commands.add_parser("demo", help="start an emulator, update a client through the SDK, print before and after")
     demo.set_defaults(run=_demo)
+    _cli_clients.add_parser(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -1,0 +1,384 @@
+"""`cryptomate clients get|update`: read a client, update one from flags, or update many from a JSONL/CSV file.
+
+The update flags and the file columns come from the field table (`_field_table()`), never from a list here.
+Exit status: 0 all went well, 1 the API call or some item failed, 2 usage error (flags, values, key, file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, TextIO, Union
+
+import cryptomate
+from cryptomate._native import _field_table
+
+_JSON_FAMILIES = ("object", "list", "json")
+_FLAG_PREFIX = "field:"  # argparse dests of the field flags, apart from the command's own options
+
+
+class _UsageError(Exception):
+    """A usage error found after parsing: reported by the sub-command's parser, exit 2."""
+
+
+# --- reading a value given as text (a flag or a CSV cell) --------------------------------------------------
+
+
+def _boolean(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("true", "yes", "1"):
+        return True
+    if word in ("false", "no", "0"):
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true/false, yes/no, 1/0)")
+
+
+def _decimal(text: str) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise ValueError(f"{text!r} is not a decimal integer")
+    return int(text)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid JSON ({error})") from None
+
+
+def _text(text: str) -> str:
+    return text  # str, and dates and timestamps: the SDK checks them
+
+
+_READERS: dict[str, Callable[[str], Any]] = {"bool": _boolean, "int": _decimal, **{f: _json for f in _JSON_FAMILIES}}
+_METAVARS = {"bool": "true|false", "int": "N", "date": "YYYY-MM-DD", "timestamp": "TIMESTAMP"}
+
+
+def _read(family: str, text: str) -> Any:
+    return _READERS.get(family, _text)(text)
+
+
+def _flag_type(family: str) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return _read(family, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _fields() -> dict[str, tuple[str, bool]]:
+    """name -> (family, writable) of the fields of CompanyClient."""
+    return {name: (family, writable) for name, family, writable in _field_table()["CompanyClient"]}
+
+
+# --- the parser --------------------------------------------------------------------------------------------
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `clients get` and `clients update` on the `cryptomate` command's sub-parsers."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--api-key", help="API key (default: $CRYPTOMATE_API_KEY, which keeps it out of `ps`)")
+    common.add_argument("--base-url", help="API base URL (default: $CRYPTOMATE_BASE_URL, else from --environment)")
+    common.add_argument("--environment", choices=("production", "sandbox"), help="default: production")
+    common.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
+    epilog = "exit status: 0 success, 1 the API call or some item failed, 2 usage error (including no API key)"
+
+    clients = commands.add_parser("clients", help="get or update clients through the API")
+    actions = clients.add_subparsers(dest="action", required=True)
+    get = actions.add_parser("get", parents=[common], help="print one client", epilog=epilog)
+    get.add_argument("id", help="the client's id")
+    get.set_defaults(run=run, handler=_get, parser=get)
+
+    update = actions.add_parser(
+        "update", parents=[common], epilog=epilog,
+        usage="%(prog)s ID --FIELD VALUE... [options]\n       %(prog)s --file PATH [--concurrency N] [--failed PATH] "
+              "[options]",
+        help="update one client from flags, or many from a .jsonl or .csv file",
+        description="ID --FIELD VALUE...: update one client, sending the fields given. --file PATH: one update per "
+                    "row of a .jsonl file (objects {\"id\": ..., \"<field>\": ...}) or a .csv file (an `id` column "
+                    "and a column per field; an empty cell is not sent); keys and columns are the field names "
+                    "(snake_case), cells read like the flags' values.",
+    )
+    update.add_argument("id", nargs="?", help="the client's id (not with --file)")
+    fields = update.add_argument_group("fields (those given are sent)")
+    for name, (family, writable) in _fields().items():
+        if writable:
+            json_flag = family in _JSON_FAMILIES
+            flag = "--" + name.replace("_", "-") + ("-json" if json_flag else "")
+            fields.add_argument(flag, dest=_FLAG_PREFIX + name, type=_flag_type(family), help=f"{name} ({family})",
+                                metavar="JSON" if json_flag else _METAVARS.get(family, "TEXT"))
+    batch = update.add_argument_group("many clients")
+    batch.add_argument("--file", type=Path, help="a .jsonl or .csv file of updates")
+    batch.add_argument("--concurrency", type=_positive, default=8, metavar="N", help="requests in flight (default 8)")
+    batch.add_argument("--failed", type=Path, metavar="PATH",
+                       help="write the rows that failed there, in the input's format, to feed back to --file")
+    update.set_defaults(run=run, handler=_update, parser=update)
+
+
+def _positive(text: str) -> int:
+    value = _flag_type("int")(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `clients get|update` for parsed args; usage errors exit 2 through the sub-command's parser."""
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:  # update_clients has cancelled what was in flight
+        print("interrupted", file=sys.stderr)
+        return 130
+    except _UsageError as error:
+        parser: argparse.ArgumentParser = args.parser
+        parser.error(str(error))  # exits 2
+
+
+def _client(args: argparse.Namespace) -> cryptomate.Client:
+    try:
+        return cryptomate.Client(args.api_key, base_url=args.base_url, environment=args.environment)
+    except cryptomate.ConfigurationError as error:
+        raise _UsageError(str(error)) from None
+
+
+def _failed(args: argparse.Namespace, error: BaseException) -> int:
+    print(f"{args.parser.prog}: {type(error).__name__}: {error}", file=sys.stderr)
+    return 1
+
+
+# --- get, update ID ----------------------------------------------------------------------------------------
+
+
+def _print_record(record: cryptomate.CompanyClient, as_json: bool) -> None:
+    data = record.to_dict()
+    if as_json:
+        print(json.dumps(data, default=str, ensure_ascii=False))
+        return
+    width = max(map(len, data), default=0)
+    for name, value in data.items():
+        print(f"{name:<{width}}  {_cell(value)}")
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _get(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        try:
+            record = client.get_client(args.id)
+        except cryptomate.CryptoMateError as error:
+            return _failed(args, error)
+        except (TypeError, ValueError) as error:
+            raise _UsageError(str(error)) from None
+    _print_record(record, args.json)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    fields = {name[len(_FLAG_PREFIX):]: value for name, value in vars(args).items()
+              if name.startswith(_FLAG_PREFIX) and value is not None}
+    if args.file is not None:
+        if args.id is not None or fields:
+            raise _UsageError("--file takes no ID and no field flags: the file gives them")
+        return _update_file(args)
+    if args.id is None:
+        raise _UsageError("give an ID and field flags, or --file")
+    if args.failed is not None:
+        raise _UsageError("--failed goes with --file")
+    if not fields:
+        raise _UsageError("no field to change: give at least one field flag (see --help)")
+    with _client(args) as client:
+        try:
+            record = client.update_client(args.id, **fields)
+        except cryptomate.CryptoMateError as error:
+            return _failed(args, error)
+        except (TypeError, ValueError) as error:
+            raise _UsageError(str(error)) from None
+    _print_record(record, args.json)
+    return 0
+
+
+# --- update --file -----------------------------------------------------------------------------------------
+
+_Outcome = Union[cryptomate.CompanyClient, BaseException]
+
+
+@dataclass
+class _Row:
+    """One input row: where it is, its text (a JSONL line) or cells (a CSV row), and how it went."""
+
+    line: int
+    raw: str | list[str]
+    id: str | None = None
+    sent: tuple[str, ...] = ()
+    outcome: _Outcome | None = None
+
+
+_Parsed = Iterator[tuple[_Row, Union[dict[str, Any], ValueError]]]
+
+
+def _jsonl_rows(handle: TextIO) -> _Parsed:
+    for number, text in enumerate(handle, 1):
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            continue
+        row = _Row(number, text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield row, ValueError(f"invalid JSON ({error})")
+            continue
+        yield row, data if isinstance(data, dict) else ValueError("not a JSON object")
+
+
+def _csv_rows(reader: Iterator[list[str]], columns: list[str], line_of: Callable[[], int]) -> _Parsed:
+    line = line_of() + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):  # blank lines and empty rows are skipped
+            row = _Row(line, cells)
+            if len(cells) > len(columns):
+                yield row, ValueError(f"{len(cells)} cells, but the header has {len(columns)} columns")
+            else:
+                yield row, {column: cell for column, cell in zip(columns, cells) if cell.strip()}
+        line = line_of() + 1
+
+
+def _prepare(row: _Row, data: dict[str, Any], from_text: bool, table: dict[str, tuple[str, bool]]) -> dict[str, Any]:
+    """The fields to send for one row (its id set on the row); ValueError says why the row is bad."""
+    id = data.pop("id", None)
+    if isinstance(id, str) and id.strip():
+        row.id = id.strip()
+    else:
+        raise ValueError("no id (a non-empty string)")
+    fields = {}
+    for name, value in data.items():
+        family, writable = table.get(name, ("", False))
+        if not writable:
+            raise ValueError(f"{name!r} is a read-only field" if family else f"unknown field {name!r}")
+        try:
+            fields[name] = _read(family, value) if from_text else value
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    return fields
+
+
+def _open(path: Path, write: bool = False) -> TextIO:
+    try:
+        if write:
+            return open(path, "w", encoding="utf-8", newline="")
+        return open(path, encoding="utf-8-sig", newline="")  # -sig: a BOM (spreadsheets write one) is not data
+    except OSError as error:
+        raise _UsageError(f"cannot {'write' if write else 'read'} {path}: {error.strerror or error}") from None
+
+
+def _update_file(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    kind = path.suffix.lower()
+    if kind not in (".jsonl", ".csv"):
+        raise _UsageError(f"{path}: unsupported file type {kind or '(none)'!r}: use .jsonl or .csv")
+    if args.failed is not None and args.failed.exists() and args.failed.resolve() == path.resolve():
+        raise _UsageError("--failed must not be the input file")
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(_open(path))
+        client = stack.enter_context(_client(args))
+        failed_out = stack.enter_context(_open(args.failed, write=True)) if args.failed is not None else None
+        header: list[str] = []  # CSV: the header row as it came
+        rows: list[_Row] = []  # every row, bad ones included, in input order
+        sent: list[_Row] = []  # the rows handed to update_clients, in order
+        table = _fields()
+        try:
+            if kind == ".csv":
+                reader = csv.reader(source)
+                header = next(reader, [])
+                columns = [column.strip() for column in header]
+                if "id" not in columns and reader.line_num > 0:  # an empty file is just no rows
+                    raise _UsageError(f"{path}: the header (line 1) has no `id` column")
+                if len(set(columns)) != len(columns):
+                    raise _UsageError(f"{path}: the header repeats a column")
+                parsed = _csv_rows(reader, columns, lambda: reader.line_num)
+            else:
+                parsed = _jsonl_rows(source)
+
+            def updates() -> Iterator[tuple[str, dict[str, Any]]]:
+                for row, data in parsed:
+                    rows.append(row)
+                    try:
+                        if isinstance(data, ValueError):
+                            raise data
+                        fields = _prepare(row, data, kind == ".csv", table)
+                    except ValueError as error:
+                        row.outcome = error  # a bad row: not sent, counted as failed
+                        continue
+                    row.sent = tuple(fields)
+                    sent.append(row)
+                    yield row.id or "", fields
+
+            progress = True if sys.stderr.isatty() and not args.json else None
+            started = time.monotonic()
+            results = client.update_clients(updates(), concurrency=args.concurrency, progress=progress)
+            elapsed = time.monotonic() - started
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise _UsageError(f"cannot read {path}: {error}") from None
+        except cryptomate.CryptoMateError as error:
+            return _failed(args, error)
+        for row, outcome in zip(sent, results):
+            row.outcome = outcome
+        failed = _report(args, rows, elapsed)
+        if failed_out is not None:
+            _write_failed(failed_out, header if kind == ".csv" else None, failed)
+        return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace, rows: list[_Row], elapsed: float) -> list[_Row]:
+    """Print the results (stdout) and the failures and a summary (stderr); the rows that failed."""
+    failed = [row for row in rows if not isinstance(row.outcome, cryptomate.CompanyClient)]
+    for row in failed:
+        if row.outcome is None:  # only if update_clients broke its contract
+            row.outcome = RuntimeError("no result for this row")
+    if args.json:
+        for row in rows:
+            if isinstance(row.outcome, cryptomate.CompanyClient):
+                data = row.outcome.to_dict()
+            else:
+                data = {"id": row.id, "error": str(row.outcome), "error_type": type(row.outcome).__name__}
+            print(json.dumps(data, default=str, ensure_ascii=False))
+    else:
+        _print_results(rows)
+    for row in failed:
+        print(f"line {row.line}: id {row.id or '?'}: {type(row.outcome).__name__}: {row.outcome}", file=sys.stderr)
+    print(f"updated {len(rows) - len(failed)} / failed {len(failed)} / {elapsed:.1f} s", file=sys.stderr)
+    return failed
+
+
+def _print_results(rows: Iterable[_Row]) -> None:
+    lines = [("line", "id", "status", "detail")]
+    for row in rows:
+        if isinstance(row.outcome, cryptomate.CompanyClient):
+            lines.append((str(row.line), row.id or "", "ok", ", ".join(row.sent)))
+        else:
+            detail = f"{type(row.outcome).__name__}: {row.outcome}"
+            lines.append((str(row.line), row.id or "?", "failed", detail[:77] + "..." if len(detail) > 80 else detail))
+    widths = [max(len(line[i]) for line in lines) for i in range(3)]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)), line[3], sep="  ")
+
+
+def _write_failed(out: TextIO, header: list[str] | None, failed: list[_Row]) -> None:
+    """The failed rows as they came in (CSV: the header first), so that the file can go back to --file."""
+    if header is None:
+        out.writelines(f"{row.raw}\n" for row in failed)
+    else:
+        writer = csv.writer(out, lineterminator="\n")
+        if header:  # none if the input was empty
+            writer.writerow(header)
+        writer.writerows(row.raw for row in failed)
