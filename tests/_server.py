@@ -30,6 +30,7 @@ class RecordedRequest:
     body: bytes
     json: object  # the parsed body, or None
     cancelled: bool = False  # the client closed the connection while its answer was delayed
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Answer:
 class StubServer:
     def __init__(self):
         self.requests: list[RecordedRequest] = []
+        self.in_flight = 0  # requests being handled now
+        self.max_in_flight = 0  # the most handled at once
         self.records: dict[str, dict] = {}  # client id -> stored client object
         self._answers: collections.deque[Answer] = collections.deque()
         self._lock = threading.Lock()
@@ -102,7 +105,13 @@ class StubServer:
     def _take(self, request):
         with self._lock:
             self.requests.append(request)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             return self._answers.popleft() if self._answers else Answer()
+
+    def _done(self):
+        with self._lock:
+            self.in_flight -= 1
 
     def _default(self, request):
         path = request.path.split("?", 1)[0]
@@ -152,6 +161,12 @@ class _Handler(BaseHTTPRequestHandler):
             json=parsed,
         )
         answer = owner._take(request)
+        try:
+            self._answer(owner, request, answer)
+        finally:
+            owner._done()
+
+    def _answer(self, owner, request, answer):
         if answer.delay and self._client_left_within(answer.delay):
             request.cancelled = True
             self.close_connection = True
