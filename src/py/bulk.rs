@@ -12,6 +12,7 @@ use crate::api::model::Record;
 use crate::bulk::Batch as CoreBatch;
 use crate::client::Client as CoreClient;
 use crate::error::Error;
+use crate::http::runtime::runtime;
 
 use super::aio::{coroutine, Deliver};
 use super::client::bulk_update_request;
@@ -101,9 +102,13 @@ impl Batch {
 
     /// Cancels every item still in flight (their connections are dropped).
     fn cancel(&self) {
-        // A waiter holds the lock only while awaiting; a cancelled waiter has released it.
-        if let Ok(mut tasks) = self.tasks.try_lock() {
-            tasks.abort();
+        match self.tasks.try_lock() {
+            Ok(mut tasks) => tasks.abort(),
+            // A cancelled `next` still holds the lock until the runtime drops its future, which is soon.
+            Err(_) => {
+                let tasks = Arc::clone(&self.tasks);
+                runtime().spawn(async move { tasks.lock().await.abort() });
+            }
         }
     }
 }
