@@ -162,22 +162,19 @@ class _Handler(BaseHTTPRequestHandler):
         )
         answer = owner._take(request)
         try:
-            self._answer(owner, request, answer)
+            if answer.delay and self._client_left_within(answer.delay):
+                request.cancelled = True
+                answer = Answer(drop=True)
+            if answer.drop:
+                self.close_connection = True
+                return
+            if answer.status is None:
+                status, headers, payload = owner._default(request)
+            else:
+                status, headers, payload = answer.status, answer.headers, answer.body
         finally:
+            # Before the answer goes out: the client may send its next request as soon as it has it.
             owner._done()
-
-    def _answer(self, owner, request, answer):
-        if answer.delay and self._client_left_within(answer.delay):
-            request.cancelled = True
-            self.close_connection = True
-            return
-        if answer.drop:
-            self.close_connection = True
-            return
-        if answer.status is None:
-            status, headers, payload = owner._default(request)
-        else:
-            status, headers, payload = answer.status, answer.headers, answer.body
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
