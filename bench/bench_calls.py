@@ -8,28 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
-import sys
 import threading
 import time
 from typing import Callable
 
 import cryptomate
-
-
-def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "cryptomate.cli", "emulator", "--port", "0", "--seed", "1"],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = key = client_id = ""
-    deadline = time.monotonic() + 10
-    while not (url and key and client_id) and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        url = url or (m.group(1) if (m := re.search(r"listening on (\S+)", line)) else "")
-        key = key or (m.group(1) if (m := re.search(r"API key \(level 3\): (\S+)", line)) else "")
-        client_id = client_id or (m.group(1) if (m := re.search(r"client (\S+):", line)) else "")
-    return proc, url, key + " " + client_id
+from _server import start_emulator
 
 
 def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
@@ -53,8 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    proc, url, key_and_id = start_emulator()
-    key, client_id = key_and_id.split()
+    emulator = start_emulator()
+    url, key, client_id = emulator.url, emulator.key, emulator.client_id
     try:
         rows = []
         client = cryptomate.Client(key, base_url=url, rate_limit=None, max_retries=0)
@@ -80,8 +64,7 @@ def main() -> None:
         for name, per_second in rows:
             print(f"{name:<40} {per_second:>9,.0f} calls/s")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        emulator.stop()
 
 
 if __name__ == "__main__":
