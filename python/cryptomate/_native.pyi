@@ -8,7 +8,7 @@ from typing import Any, Callable, Coroutine, Iterable, Mapping, Sequence, TypedD
 from typing_extensions import Self, disjoint_base
 
 __version__: str
-__all__ = ["Address", "AsyncClient", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Batch", "_Model", "_Pending", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
+__all__ = ["Address", "AsyncClient", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Batch", "_LoopWaker", "_Model", "_Pending", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
 
 def _unpickle_model(schema_name: str, json: str) -> _Model: ...
 def _panic_for_tests(message: str) -> None: ...
@@ -525,6 +525,14 @@ class _Batch:
 @final
 class _Pending:
     def __await__(self) -> Any: ...
+
+@final
+class _LoopWaker:
+    def __new__(cls) -> _LoopWaker: ...
+    def fileno(self) -> int: ...
+    @property
+    def pid(self) -> int: ...
+    def drain(self) -> None: ...
 
 @final
 class RecordedRequest:

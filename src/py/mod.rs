@@ -29,6 +29,7 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<async_client::AsyncClient>()?;
     module.add_class::<bulk::Batch>()?;
     module.add_class::<aio::Pending>()?;
+    module.add_class::<aio::LoopWaker>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::RecordedRequest>()?;
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
