@@ -330,3 +330,26 @@ def test_ctrl_c_during_asyncio_run_cancels_the_request(server):
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_one_client_serves_event_loops_in_several_threads(emu, aclient, seeded):
+    import threading
+
+    results, errors = [], []
+
+    def worker(n):
+        async def main():
+            return await asyncio.gather(*(aclient.update_client(seeded.id, first_name=f"t{n}-{i}") for i in range(10)))
+
+        try:
+            results.extend(asyncio.run(main()))
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    assert len(results) == 30 and {r.id for r in results} == {seeded.id}
