@@ -7,16 +7,14 @@ import inspect
 import logging
 import os
 import pickle
-import select
 import signal
-import subprocess
-import sys
 import time
 import traceback
 
 import pytest
 
 import cryptomate
+from _child import child
 from conftest import API_KEY
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
@@ -315,21 +313,13 @@ sys.exit(1)
 @posix_only
 def test_ctrl_c_during_asyncio_run_cancels_the_request(server):
     server.delay_next(10)
-    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_ASYNC_CALL, server.base_url],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with child(INTERRUPTED_ASYNC_CALL, server.base_url) as (proc, interrupt):
         assert server.wait_until(lambda: server.requests, timeout=15), "the request never arrived"
-        proc.send_signal(signal.SIGINT)
-        ready, _, _ = select.select([proc.stdout], [], [], 10)
-        line = proc.stdout.readline() if ready else ""
-        assert line.strip() == "interrupted", (line, proc.stderr.read() if proc.poll() is not None else "")
+        line, elapsed = interrupt()
+        assert line.strip() == "interrupted", line
+        assert elapsed < 2.0
         assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
         assert proc.poll() is None
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_one_client_serves_event_loops_in_several_threads(emu, aclient, seeded):

@@ -6,15 +6,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import select
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 import cryptomate
+from _child import child
 from conftest import API_KEY
 from cryptomate.testing import Emulator
 
@@ -289,20 +286,10 @@ sys.exit(1)
 @posix_only
 def test_ctrl_c_stops_the_batch_promptly(server):
     server.delay_next(10, times=4)
-    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_BATCH, server.base_url],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with child(INTERRUPTED_BATCH, server.base_url) as (proc, interrupt):
         assert server.wait_until(lambda: len(server.requests) == 4, timeout=15), "the batch never started"
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        ready, _, _ = select.select([proc.stdout], [], [], 10)
-        line = proc.stdout.readline() if ready else ""
-        assert line.strip() == "interrupted", (line, proc.stderr.read() if proc.poll() is not None else "")
-        assert time.monotonic() - signalled < 2.0
+        line, elapsed = interrupt()
+        assert line.strip() == "interrupted", line
+        assert elapsed < 2.0
         assert server.wait_until(lambda: all(r.cancelled for r in server.requests), timeout=3.0)
         assert len(server.requests) == 4
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()

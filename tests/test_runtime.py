@@ -2,7 +2,6 @@
 
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import traceback
 import pytest
 
 import cryptomate
+from _child import child
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
 
@@ -113,34 +113,15 @@ sys.exit(1)
 @posix_only
 def test_ctrl_c_interrupts_a_call(server):
     server.delay_next(10)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTED_CALL, server.base_url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
+    with child(INTERRUPTED_CALL, server.base_url) as (proc, interrupt):
         assert server.wait_until(lambda: server.requests, timeout=15), "the request never arrived"
         time.sleep(0.2)
-        signalled = time.time()
-        proc.send_signal(signal.SIGINT)
-        ready, _, _ = select.select([proc.stdout], [], [], 10)
-        line = proc.stdout.readline() if ready else ""
-        assert line.startswith("interrupted at"), f"no KeyboardInterrupt: {line!r} {_kill_and_read_stderr(proc)}"
-        elapsed = float(line.split()[-1]) - signalled
+        line, elapsed = interrupt()
+        assert line.startswith("interrupted at"), f"no KeyboardInterrupt: {line!r}"
         assert elapsed < 2.0, f"KeyboardInterrupt {elapsed:.2f} s after SIGINT"
         # The interrupted request is abandoned while the process still lives.
         assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
         assert proc.poll() is None
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
-
-
-def _kill_and_read_stderr(proc):
-    proc.kill()
-    proc.wait(timeout=10)
-    return proc.stderr.read()[-2000:]
 
 
 IMPORT_PROBE = r"""

@@ -10,7 +10,7 @@ use crate::http::config;
 use crate::http::request::ApiRequest;
 
 use super::aio::{coroutine, ready, Deliver};
-use super::bulk::Batch;
+use super::bulk;
 use super::client::{self, client_class};
 use super::errors::to_py;
 use super::models::instance_from_record;
@@ -57,8 +57,7 @@ client_class!(AsyncClient, "AsyncClient", {
         concurrency: i64,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let batch = Batch::new(self.core.clone(), concurrency)?;
-        py.import("cryptomate._bulk")?.getattr("run_async")?.call1((batch, updates, progress))
+        bulk::update_clients(py, &self.core, "run_async", updates, concurrency, progress)
     }
 
     /// Closes the connection pool (shared with `with_options` copies); later calls raise `APIConnectionError`.

@@ -30,7 +30,7 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn new(client: CoreClient, concurrency: i64) -> PyResult<Batch> {
+    fn new(client: CoreClient, concurrency: i64) -> PyResult<Batch> {
         let concurrency = usize::try_from(concurrency)
             .ok()
             .filter(|n| *n >= 1)
@@ -41,6 +41,20 @@ impl Batch {
     fn tasks(&self) -> PyResult<tokio::sync::MutexGuard<'_, CoreBatch<Record>>> {
         self.tasks.try_lock().map_err(|_| PyRuntimeError::new_err("the batch is being waited on"))
     }
+}
+
+/// `update_clients` through the Python driver `cryptomate._bulk.<driver>`: `run` blocks, `run_async` is the
+/// coroutine.
+pub fn update_clients<'py>(
+    py: Python<'py>,
+    client: &CoreClient,
+    driver: &str,
+    updates: &Bound<'py, PyAny>,
+    concurrency: i64,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let batch = Batch::new(client.clone(), concurrency)?;
+    py.import("cryptomate._bulk")?.getattr(driver)?.call1((batch, updates, progress))
 }
 
 /// Finished items as `(index, CompanyClient or exception)`; an item's error is a value here, not raised.

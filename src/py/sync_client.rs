@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::http::config;
 use crate::http::runtime::block_on_interruptible;
 
-use super::bulk::Batch;
+use super::bulk;
 use super::client::{self, client_class};
 use super::errors::to_py;
 use super::models::instance_from_record;
@@ -62,8 +62,7 @@ client_class!(Client, "Client", {
         concurrency: i64,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let batch = Batch::new(self.core.clone(), concurrency)?;
-        py.import("cryptomate._bulk")?.getattr("run")?.call1((batch, updates, progress))
+        bulk::update_clients(py, &self.core, "run", updates, concurrency, progress)
     }
 
     /// Closes the connection pool (shared with `with_options` copies); later calls raise `APIConnectionError`.
