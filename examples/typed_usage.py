@@ -87,6 +87,31 @@ async def opt_out_async(base_url: str, api_key: str, ids: list[str]) -> list[cry
         return await client.update_clients([(i, {"whatsapp": True}) for i in ids], progress=None)
 
 
+def onboard(client: cryptomate.Client) -> cryptomate.IndividualClient:
+    person = client.individuals.create(
+        first_name="Ada", last_name="Lovelace", email="ada@example.com", birth_date=datetime.date(1990, 1, 2),
+        address=cryptomate.IndividualAddress(street_line1="1 Main St", city="Buenos Aires", postal_code="1000",
+                                             state="ARG-C", country="ARG"),
+    )
+    assert person.id is not None
+    moved = client.individuals.update(person.id, address={"city": "Rosario"}, phone_number=1123456789)
+    countries: list[cryptomate.Country] = client.individuals.countries()
+    kinds = [t.type for t in client.individuals.identification_types("AR")]
+    print(moved.address.city if moved.address else None, [c.alpha3 for c in countries], kinds)
+    opted_in: list[cryptomate.CompanyClient] = client.list_clients(sms=True, whatsapp=None)
+    created = client.create_client(first_name="Grace", bank_ramp=True)
+    if created.id is not None:
+        client.enable_otp(created.id)
+        client.delete_client(created.id)
+    print(len(opted_in))
+    client.individuals.delete(person.id)
+    return moved
+
+
+async def onboard_async(client: cryptomate.AsyncClient) -> list[cryptomate.IndividualClient]:
+    return await client.individuals.list()
+
+
 def main() -> None:
     # Runs against the embedded emulator only: this example never talks to the real API.
     check_against_the_emulator()
@@ -99,6 +124,7 @@ def main() -> None:
         report(client, "client_missing")
         print(opt_out(client, [seeded.id, "client_missing"]))
         print(asyncio.run(opt_out_async(emulator.base_url, emulator.api_key, [seeded.id])))
+        onboard(client)
 
 
 if __name__ == "__main__":

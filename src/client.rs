@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::api::model::Record;
 use crate::http::request::ApiRequest;
 use crate::pacing::Pacer;
-use crate::http::response::decode_record;
+use crate::http::response::{decode, decode_record, Answered};
 use crate::http::retry::{self, Verdict};
 use crate::api::schema::Schema;
 use crate::http::transport::{self, ConnectionPool, RawResponse};
@@ -73,7 +73,7 @@ impl Client {
                 // The server is counting this client's requests: hold all of them, retried or not.
                 self.pacer.pause_until(Instant::now() + pause);
             }
-            let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter) {
+            let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter, request.endpoint.is_idempotent()) {
                 Verdict::Done => return outcome,
                 Verdict::RetryAfter(wait) => wait,
             };
@@ -85,6 +85,12 @@ impl Client {
             );
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Executes a request and decodes its answer as its endpoint says.
+    pub async fn call(&self, request: &ApiRequest) -> Result<Answered> {
+        let response = self.execute(request).await?;
+        decode(response, request.endpoint.answer, &self.endpoint.api_key)
     }
 
     /// Executes a request whose answer is one object of `schema`.
@@ -111,7 +117,8 @@ fn log_attempt(request: &ApiRequest, outcome: &Result<RawResponse>, elapsed: Dur
 fn describe(outcome: &Result<RawResponse>) -> String {
     match outcome {
         Ok(response) => response.status.to_string(),
-        Err(Error::Timeout(_)) => "timeout".into(),
+        Err(Error::Timeout(_) | Error::Connect { timeout: true, .. }) => "timeout".into(),
+        Err(Error::Connect { timeout: false, .. }) => "connection refused or unreachable".into(),
         Err(Error::Connection(_)) => "connection error".into(),
         Err(other) => format!("error ({other})"),
     }

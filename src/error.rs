@@ -41,13 +41,18 @@ pub enum Error {
     Configuration(String),
     /// A bad argument value (Python `ValueError`).
     InvalidValue(String),
-    /// No HTTP response: refused, reset, DNS.
+    /// Required fields missing from a request body (Python `TypeError`), every one named.
+    MissingFields { call: &'static str, fields: Vec<String> },
+    /// No connection could be made (refused, DNS, or the connect timeout when `timeout`): nothing was sent.
+    Connect { message: String, timeout: bool },
+    /// No HTTP response on a connection that was made: reset, closed, truncated. The request may have been
+    /// processed.
     Connection(String),
     /// The TLS handshake failed (certificate not trusted, wrong host): no HTTP response, not retried.
     Tls(String),
     /// The client was closed; nothing was sent.
     Closed,
-    /// Connect or request timeout.
+    /// The request timed out after it was sent.
     Timeout(String),
     /// A response that could not be taken in whole (too large).
     Response(String),
@@ -61,12 +66,16 @@ impl std::fmt::Display for Error {
         match self {
             Error::Configuration(m)
             | Error::InvalidValue(m)
+            | Error::Connect { message: m, .. }
             | Error::Connection(m)
             | Error::Tls(m)
             | Error::Timeout(m)
             | Error::Response(m)
             | Error::ResponseValidation { message: m, .. } => f.write_str(m),
             Error::Closed => f.write_str("the client is closed"),
+            Error::MissingFields { call, fields } => {
+                write!(f, "{call}(): missing required field{}: {}", if fields.len() == 1 { "" } else { "s" }, fields.join(", "))
+            }
             Error::Status(e) => write!(f, "{} {}", e.status, e.message),
         }
     }

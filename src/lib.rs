@@ -5,7 +5,8 @@
 //!
 //! - `api/`: the API's vocabulary (the field table, schemas, records), written once;
 //! - `http/`: the request path every call takes (config, request, runtime, transport, response, retry);
-//! - `pacing`, `client`, `bulk`: pacing, the client that ties the path together, many requests at once;
+//! - `pacing`, `client`, `bulk`, `individuals`: pacing, the client that ties the path together, many requests
+//!   at once, the read-merge-replace update of Gen 2;
 //! - `emulator/`: the testing kit's server (it reads `api/`, never `http/`'s transport);
 //! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 
@@ -15,6 +16,7 @@ pub mod client;
 pub mod emulator;
 pub mod error;
 pub mod http;
+pub mod individuals;
 pub mod pacing;
 pub mod stubs;
 

@@ -8,8 +8,9 @@
 use crate::http::config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT,
 };
-use crate::api::fields::{ALL_SCHEMAS, COMPANY_CLIENT};
-use crate::api::schema::{Field, Kind, Schema};
+use crate::api::endpoints::{Answer, Endpoint, ALL_ENDPOINTS, REPLACE_INDIVIDUAL};
+use crate::api::fields::{ALL_SCHEMAS, CLIENT_REQUEST_FIELDS, COMPANY_CLIENT, INDIVIDUAL_CLIENT};
+use crate::api::schema::{Body, Field, Kind, Schema};
 
 /// The Python type a caller may pass for a field of `kind`.
 fn input_type(kind: &Kind) -> String {
@@ -63,11 +64,59 @@ fn model_class(schema: &Schema) -> String {
     out
 }
 
-fn update_client(returns: &str) -> String {
-    format!(
-        "    def update_client(\n        self,\n        id: str,\n        /,\n        *,\n{}    ) -> {returns}: ...\n",
-        keyword_params(COMPANY_CLIENT.writable_fields(), "...")
-    )
+/// The parameters of a request body: required fields first and without a default.
+fn body_params(body: &Body, all_optional: bool) -> String {
+    let required = |f: &&Field| !all_optional && f.required & body.mask != 0;
+    let mut out: String =
+        body.fields().filter(required).map(|f| format!("        {}: {},
+", f.name, input_type(&f.kind))).collect();
+    out.push_str(&keyword_params(body.fields().filter(|f| !required(f)), "..."));
+    out
+}
+
+/// The method of a client (or of `individuals`) that calls `endpoint`: its path parameters positional, its
+/// body fields keywords, its answer the return type (a coroutine's, when `is_async`).
+fn endpoint_method(endpoint: &Endpoint, is_async: bool, name: &str, all_optional: bool) -> String {
+    let mut params = String::from("        self,\n");
+    let path_params: Vec<&str> = endpoint.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+    for param in &path_params {
+        params.push_str(&format!("        {param}: str,\n"));
+    }
+    if !path_params.is_empty() {
+        params.push_str("        /,\n");
+    }
+    if let Some(body) = &endpoint.body {
+        params.push_str("        *,\n");
+        params.push_str(&body_params(body, all_optional));
+    }
+    let answer = match endpoint.answer {
+        Answer::One(schema) => schema.name.to_owned(),
+        // `builtins.list`: in `Individuals`, `list` names the method.
+        Answer::Many(schema) => format!("builtins.list[{}]", schema.name),
+        Answer::Nothing => "None".to_owned(),
+    };
+    let returns = if is_async { format!("Coroutine[Any, Any, {answer}]") } else { answer };
+    format!("    def {name}(\n{params}    ) -> {returns}: ...\n")
+}
+
+/// `endpoint <call> <sync|async>`, or `individuals_update <sync|async>` (a replace's fields, all optional).
+fn render_method(region: &str) -> Option<String> {
+    let mut words = region.split(' ');
+    let (kind, call) = (words.next()?, words.next()?);
+    let (endpoint, name, all_optional, mode) = match kind {
+        "endpoint" => {
+            let endpoint = ALL_ENDPOINTS.iter().find(|e| e.call == call)?;
+            (*endpoint, call.rsplit('.').next()?, false, words.next()?)
+        }
+        "individuals_update" => (&REPLACE_INDIVIDUAL, "update", true, call),
+        _ => return None,
+    };
+    let is_async = match mode {
+        "sync" => false,
+        "async" => true,
+        _ => return None,
+    };
+    Some(endpoint_method(endpoint, is_async, name, all_optional))
 }
 
 fn client_new(class: &str) -> String {
@@ -81,25 +130,38 @@ fn client_new(class: &str) -> String {
     )
 }
 
+/// An `Emulator` method that stores a record of `schema` with any of its fields.
+fn add_method(name: &str, schema: &Schema) -> String {
+    format!("    def {name}(\n        self,\n        *,\n{}    ) -> {}: ...\n", keyword_params(schema.fields.iter(), "None"), schema.name)
+}
+
 /// The text of one generated region, or `None` for an unknown region name.
 pub fn render(region: &str) -> Option<String> {
     match region {
         "models" => {
-            let nested = ALL_SCHEMAS.iter().filter(|s| !std::ptr::eq(**s, &COMPANY_CLIENT));
-            let mut blocks: Vec<String> = nested.map(|s| typed_dict(s)).collect();
+            let nested: Vec<&Schema> = ALL_SCHEMAS.iter().copied().filter(|s| is_nested(s)).collect();
+            let mut blocks: Vec<String> = nested.iter().map(|s| typed_dict(s)).collect();
             blocks.extend(ALL_SCHEMAS.iter().map(|s| model_class(s)));
             Some(blocks.join("\n"))
         }
-        "update_client" => Some(update_client("CompanyClient")),
-        "async_update_client" => Some(update_client("Coroutine[Any, Any, CompanyClient]")),
         "client_new" => Some(client_new("Client")),
         "async_client_new" => Some(client_new("AsyncClient")),
-        "add_client" => Some(format!(
-            "    def add_client(\n        self,\n        *,\n{}    ) -> CompanyClient: ...\n",
-            keyword_params(COMPANY_CLIENT.fields.iter(), "None")
-        )),
-        _ => None,
+        "add_client" => Some(add_method("add_client", &COMPANY_CLIENT)),
+        "add_individual" => Some(add_method("add_individual", &INDIVIDUAL_CLIENT)),
+        other => render_method(other),
     }
+}
+
+/// Whether some schema has a field holding objects of `schema` (those get a TypedDict for dict arguments).
+fn is_nested(schema: &Schema) -> bool {
+    fn holds(kind: &Kind, schema: &Schema) -> bool {
+        match kind {
+            Kind::Object(inner) => *inner == schema,
+            Kind::List(item) => holds(item, schema),
+            _ => false,
+        }
+    }
+    ALL_SCHEMAS.iter().chain([&&CLIENT_REQUEST_FIELDS]).any(|s| s.fields.iter().any(|f| holds(&f.kind, schema)))
 }
 
 /// `text` with every generated region rendered anew.
@@ -142,7 +204,12 @@ mod tests {
         let docs = COMPANY_CLIENT.field("documents").unwrap();
         assert_eq!(input_type(&docs.kind), "Sequence[Document | _DocumentDict]");
         assert_eq!(output_type(&docs.kind), "tuple[Document, ...]");
-        assert!(render("update_client").unwrap().contains("        birth_date: datetime.date | str | None = ...,\n"));
+        assert!(render("endpoint update_client sync").unwrap().contains("        birth_date: datetime.date | str | None = ...,\n"));
+        let create = render("endpoint individuals.create async").unwrap();
+        assert!(create.starts_with("    def create(\n        self,\n        *,\n        first_name: str,\n"), "{create}");
+        assert!(create.ends_with(") -> Coroutine[Any, Any, IndividualClient]: ...\n"), "{create}");
+        assert!(render("individuals_update sync").unwrap().contains("        first_name: str | None = ...,\n"));
+        assert!(render("endpoint individuals.delete sync").unwrap().contains("        id: str,\n        /,\n    ) -> None"));
         assert!(regenerate("# BEGIN GENERATED: nope\n").is_err());
     }
 }

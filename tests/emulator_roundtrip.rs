@@ -92,7 +92,7 @@ fn a_stopped_emulator_refuses_connections() {
     emulator.stop();
     std::thread::sleep(Duration::from_millis(50));
     let get = ApiRequest::get_client("x").unwrap();
-    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connection(_))));
+    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connect { timeout: false, .. })));
 }
 
 #[test]

@@ -41,6 +41,8 @@ ADDRESS_FIELDS = ["street_line_1", "street_line_2", "city", "postal_code", "stat
 DOCUMENT_FIELDS = ["id", "name", "description", "issuing_country", "number", "image_front", "image_back"]
 ADDRESS = ("object", ADDRESS_FIELDS)
 DOCUMENT = ("object", DOCUMENT_FIELDS)
+IDENTIFYING_INFORMATION = ("object", ["type", "issuing_country", "number", "description", "expiration", "image_front",
+                                      "image_back"])
 
 WRITABLE_SCALARS = {
     **{name: STR for name in [
@@ -64,7 +66,7 @@ CLIENT_FIELDS = {
     "account_purpose": STR, "expected_monthly_volume": STR, "documents": ("list", DOCUMENT),
     "wallet_ids": ("list", STR), "business_legal_name": STR, "business_trade_name": STR,
     "business_description": STR, "business_type": STR, "business_industry": ("list", STR), "is_dao": BOOL,
-    "registered_address": ADDRESS, "physical_address": ADDRESS, "identifying_information": ("list", JSONK),
+    "registered_address": ADDRESS, "physical_address": ADDRESS, "identifying_information": ("list", IDENTIFYING_INFORMATION),
     "has_material_intermediary_ownership": BOOL, "ownership_threshold": I64K, "signed_agreement_id": STR,
     "source_of_funds": STR, "estimated_annual_revenue_usd": STR, "expected_monthly_payments_usd": I64K,
     "operates_in_prohibited_countries": BOOL, "high_risk_activities": ("list", STR),
@@ -316,12 +318,12 @@ def check_attributes(model, obj):
                 assert got is None
             else:
                 assert got.to_dict() == without_known_nulls(value, kind[1])
-        elif isinstance(kind, tuple) and kind[1] == DOCUMENT:
+        elif isinstance(kind, tuple) and kind[1] in (DOCUMENT, IDENTIFYING_INFORMATION):
             if value is None:
                 assert got is None
             else:
                 assert [d if d is None else d.to_dict() for d in got] == [
-                    d if d is None else without_known_nulls(d, DOCUMENT_FIELDS) for d in value
+                    d if d is None else without_known_nulls(d, kind[1][1]) for d in value
                 ]
         elif kind == JSONK or (isinstance(kind, tuple) and kind[1] == JSONK):
             assert (got is None and value is None) or list(got) == value
@@ -395,4 +397,4 @@ def test_an_unknown_float_is_kept_exactly(server, make_client, value):
     server.answer(200, json={"id": "c1", "future_score": value, "identifying_information": [{"score": value}]})
     model = make_client(max_retries=0).get_client("c1")
     assert model.extra["future_score"] == value, f"{model.extra['future_score']!r} != {value!r}"
-    assert model.identifying_information[0]["score"] == value
+    assert model.identifying_information[0].extra["score"] == value

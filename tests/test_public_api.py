@@ -7,7 +7,9 @@ import pytest
 import cryptomate
 
 CLASSES = [
-    "Client", "CompanyClient", "Address", "Document",
+    "Client", "AsyncClient", "Individuals", "AsyncIndividuals", "CompanyClient", "Address", "Document",
+    "AssociatedPerson", "IdentifyingInformation", "IndividualClient", "IndividualAddress", "Country", "Subdivision",
+    "IdentificationType",
     "CryptoMateError", "ConfigurationError", "APIError", "APIConnectionError", "APITimeoutError",
     "APIResponseValidationError", "APIStatusError", "BadRequestError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "PreconditionFailedError",

@@ -29,10 +29,14 @@ def test_mypy_strict_rejects_misuse(tmp_path):
         "c.update_client('id', sms='yes')\n"
         "c.update_client('id', first_nam='x')\n"
         "n: int = c.get_client('id').first_name\n"
+        "c.individuals.create(first_name='x')\n"
+        "c.individuals.update('id', address={'street_line_1': 'x'})\n"
     )
     result = run("mypy", "--strict", "--no-incremental", str(bad))
     assert result.returncode == 1
-    assert result.stdout.count("error:") == 3, result.stdout
+    lines_with_errors = {int(line.split(":")[1]) for line in result.stdout.splitlines() if ": error:" in line}
+    assert lines_with_errors == {3, 4, 5, 6, 7}, result.stdout
+    assert 'Missing named argument "address" for "create" of "Individuals"' in result.stdout
 
 
 @pytest.mark.slow

@@ -26,16 +26,41 @@ from ._exceptions import (
     RateLimitError,
 )
 from ._logging import setup_from_env as _setup_logging_from_env
-from ._native import Address, AsyncClient, Client, CompanyClient, Document, __version__
+from ._native import (
+    Address,
+    AssociatedPerson,
+    AsyncClient,
+    AsyncIndividuals,
+    Client,
+    CompanyClient,
+    Country,
+    Document,
+    IdentificationType,
+    IdentifyingInformation,
+    IndividualAddress,
+    IndividualClient,
+    Individuals,
+    Subdivision,
+    __version__,
+)
 
 _setup_logging_from_env()
 
 __all__ = [
     "Client",
     "AsyncClient",
+    "Individuals",
+    "AsyncIndividuals",
     "CompanyClient",
     "Address",
     "Document",
+    "AssociatedPerson",
+    "IdentifyingInformation",
+    "IndividualClient",
+    "IndividualAddress",
+    "Country",
+    "Subdivision",
+    "IdentificationType",
     "CryptoMateError",
     "ConfigurationError",
     "APIError",

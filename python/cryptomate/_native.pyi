@@ -2,17 +2,18 @@
 # "# BEGIN GENERATED" and "# END GENERATED" come from the field table in src/api/fields.rs: after changing the
 # table, run `CRYPTOMATE_BLESS_STUBS=1 cargo test`. Everything else is written by hand.
 
+import builtins
 import datetime
 from typing import Any, Callable, Coroutine, Iterable, Mapping, Sequence, TypedDict, final
 
 from typing_extensions import Self, disjoint_base
 
 __version__: str
-__all__ = ["Address", "AsyncClient", "Client", "CompanyClient", "Document", "Emulator", "RecordedRequest", "_Batch", "_LoopWaker", "_Model", "_Pending", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
+__all__ = ["Address", "AssociatedPerson", "AsyncClient", "AsyncIndividuals", "Client", "CompanyClient", "Country", "Document", "Emulator", "IdentificationType", "IdentifyingInformation", "IndividualAddress", "IndividualClient", "Individuals", "RecordedRequest", "Subdivision", "_Batch", "_LoopWaker", "_Model", "_Pending", "__version__", "_field_table", "_panic_for_tests", "_unpickle_model"]
 
 def _unpickle_model(schema_name: str, json: str) -> _Model: ...
 def _panic_for_tests(message: str) -> None: ...
-def _field_table() -> dict[str, list[tuple[str, str, bool]]]: ...
+def _field_table() -> dict[str, list[tuple[str, str, tuple[str, ...]]]]: ...
 
 @disjoint_base
 class _Model:
@@ -45,6 +46,42 @@ class _DocumentDict(TypedDict, total=False):
     number: str | None
     image_front: str | None
     image_back: str | None
+
+class _IdentifyingInformationDict(TypedDict, total=False):
+    type: str | None
+    issuing_country: str | None
+    number: str | None
+    description: str | None
+    expiration: str | None
+    image_front: str | None
+    image_back: str | None
+
+class _AssociatedPersonDict(TypedDict, total=False):
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    birth_date: datetime.date | str | None
+    residential_address: Address | _AddressDict | None
+    has_ownership: bool | None
+    has_control: bool | None
+    is_signer: bool | None
+    is_director: bool | None
+    identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None
+    documents: Sequence[Document | _DocumentDict] | None
+
+class _IndividualAddressDict(TypedDict, total=False):
+    street_line1: str | None
+    street_line2: str | None
+    city: str | None
+    postal_code: str | None
+    state: str | None
+    state_code: str | None
+    country: str | None
+    country_code: str | None
+
+class _SubdivisionDict(TypedDict, total=False):
+    name: str | None
+    code: str | None
 
 @final
 class Address(_Model):
@@ -123,6 +160,102 @@ class Document(_Model):
     def image_back(self) -> str | None: ...
 
 @final
+class IdentifyingInformation(_Model):
+    __match_args__ = ("type", "issuing_country", "number", "description", "expiration", "image_front", "image_back",)
+    def __new__(
+        cls,
+        *,
+        type: str | None = None,
+        issuing_country: str | None = None,
+        number: str | None = None,
+        description: str | None = None,
+        expiration: str | None = None,
+        image_front: str | None = None,
+        image_back: str | None = None,
+    ) -> IdentifyingInformation: ...
+    def replace(
+        self,
+        *,
+        type: str | None = None,
+        issuing_country: str | None = None,
+        number: str | None = None,
+        description: str | None = None,
+        expiration: str | None = None,
+        image_front: str | None = None,
+        image_back: str | None = None,
+    ) -> IdentifyingInformation: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def issuing_country(self) -> str | None: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def expiration(self) -> str | None: ...
+    @property
+    def image_front(self) -> str | None: ...
+    @property
+    def image_back(self) -> str | None: ...
+
+@final
+class AssociatedPerson(_Model):
+    __match_args__ = ("first_name", "last_name", "email", "birth_date", "residential_address", "has_ownership", "has_control", "is_signer", "is_director", "identifying_information", "documents",)
+    def __new__(
+        cls,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        residential_address: Address | _AddressDict | None = None,
+        has_ownership: bool | None = None,
+        has_control: bool | None = None,
+        is_signer: bool | None = None,
+        is_director: bool | None = None,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None = None,
+        documents: Sequence[Document | _DocumentDict] | None = None,
+    ) -> AssociatedPerson: ...
+    def replace(
+        self,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        residential_address: Address | _AddressDict | None = None,
+        has_ownership: bool | None = None,
+        has_control: bool | None = None,
+        is_signer: bool | None = None,
+        is_director: bool | None = None,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None = None,
+        documents: Sequence[Document | _DocumentDict] | None = None,
+    ) -> AssociatedPerson: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def birth_date(self) -> datetime.date | None: ...
+    @property
+    def residential_address(self) -> Address | None: ...
+    @property
+    def has_ownership(self) -> bool | None: ...
+    @property
+    def has_control(self) -> bool | None: ...
+    @property
+    def is_signer(self) -> bool | None: ...
+    @property
+    def is_director(self) -> bool | None: ...
+    @property
+    def identifying_information(self) -> tuple[IdentifyingInformation, ...] | None: ...
+    @property
+    def documents(self) -> tuple[Document, ...] | None: ...
+
+@final
 class CompanyClient(_Model):
     __match_args__ = ("id", "company_id", "type", "status", "phone_country_code", "phone_number", "username", "first_name", "second_name", "last_name", "gender", "email", "birth_date", "address", "document_type", "document_number", "expiration_date", "individual_identification_type", "individual_identification", "otp", "sms", "whatsapp", "telegram", "occupation", "annual_salary", "account_purpose", "expected_monthly_volume", "documents", "wallet_ids", "business_legal_name", "business_trade_name", "business_description", "business_type", "business_industry", "is_dao", "registered_address", "physical_address", "identifying_information", "has_material_intermediary_ownership", "ownership_threshold", "signed_agreement_id", "source_of_funds", "estimated_annual_revenue_usd", "expected_monthly_payments_usd", "operates_in_prohibited_countries", "high_risk_activities", "conducts_money_services", "acting_as_intermediary", "primary_website", "other_websites", "rejection_code", "rejection_description", "created_at", "updated_at",)
     def __new__(
@@ -165,7 +298,7 @@ class CompanyClient(_Model):
         is_dao: bool | None = None,
         registered_address: Address | _AddressDict | None = None,
         physical_address: Address | _AddressDict | None = None,
-        identifying_information: Sequence[Any] | None = None,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None = None,
         has_material_intermediary_ownership: bool | None = None,
         ownership_threshold: int | None = None,
         signed_agreement_id: str | None = None,
@@ -223,7 +356,7 @@ class CompanyClient(_Model):
         is_dao: bool | None = None,
         registered_address: Address | _AddressDict | None = None,
         physical_address: Address | _AddressDict | None = None,
-        identifying_information: Sequence[Any] | None = None,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None = None,
         has_material_intermediary_ownership: bool | None = None,
         ownership_threshold: int | None = None,
         signed_agreement_id: str | None = None,
@@ -316,7 +449,7 @@ class CompanyClient(_Model):
     @property
     def physical_address(self) -> Address | None: ...
     @property
-    def identifying_information(self) -> tuple[Any, ...] | None: ...
+    def identifying_information(self) -> tuple[IdentifyingInformation, ...] | None: ...
     @property
     def has_material_intermediary_ownership(self) -> bool | None: ...
     @property
@@ -349,6 +482,182 @@ class CompanyClient(_Model):
     def created_at(self) -> datetime.datetime | None: ...
     @property
     def updated_at(self) -> datetime.datetime | None: ...
+
+@final
+class IndividualAddress(_Model):
+    __match_args__ = ("street_line1", "street_line2", "city", "postal_code", "state", "state_code", "country", "country_code",)
+    def __new__(
+        cls,
+        *,
+        street_line1: str | None = None,
+        street_line2: str | None = None,
+        city: str | None = None,
+        postal_code: str | None = None,
+        state: str | None = None,
+        state_code: str | None = None,
+        country: str | None = None,
+        country_code: str | None = None,
+    ) -> IndividualAddress: ...
+    def replace(
+        self,
+        *,
+        street_line1: str | None = None,
+        street_line2: str | None = None,
+        city: str | None = None,
+        postal_code: str | None = None,
+        state: str | None = None,
+        state_code: str | None = None,
+        country: str | None = None,
+        country_code: str | None = None,
+    ) -> IndividualAddress: ...
+    @property
+    def street_line1(self) -> str | None: ...
+    @property
+    def street_line2(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def postal_code(self) -> str | None: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def state_code(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def country_code(self) -> str | None: ...
+
+@final
+class IndividualClient(_Model):
+    __match_args__ = ("id", "type", "status", "first_name", "second_name", "last_name", "email", "birth_date", "phone_country_code", "phone_number", "address", "created_at", "updated_at",)
+    def __new__(
+        cls,
+        *,
+        id: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        first_name: str | None = None,
+        second_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        phone_country_code: int | None = None,
+        phone_number: int | None = None,
+        address: IndividualAddress | _IndividualAddressDict | None = None,
+        created_at: datetime.datetime | str | None = None,
+        updated_at: datetime.datetime | str | None = None,
+    ) -> IndividualClient: ...
+    def replace(
+        self,
+        *,
+        id: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        first_name: str | None = None,
+        second_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        phone_country_code: int | None = None,
+        phone_number: int | None = None,
+        address: IndividualAddress | _IndividualAddressDict | None = None,
+        created_at: datetime.datetime | str | None = None,
+        updated_at: datetime.datetime | str | None = None,
+    ) -> IndividualClient: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def second_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def birth_date(self) -> datetime.date | None: ...
+    @property
+    def phone_country_code(self) -> int | None: ...
+    @property
+    def phone_number(self) -> int | None: ...
+    @property
+    def address(self) -> IndividualAddress | None: ...
+    @property
+    def created_at(self) -> datetime.datetime | None: ...
+    @property
+    def updated_at(self) -> datetime.datetime | None: ...
+
+@final
+class Subdivision(_Model):
+    __match_args__ = ("name", "code",)
+    def __new__(
+        cls,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+    ) -> Subdivision: ...
+    def replace(
+        self,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+    ) -> Subdivision: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+
+@final
+class Country(_Model):
+    __match_args__ = ("name", "alpha3", "postal_code_format", "subdivisions",)
+    def __new__(
+        cls,
+        *,
+        name: str | None = None,
+        alpha3: str | None = None,
+        postal_code_format: str | None = None,
+        subdivisions: Sequence[Subdivision | _SubdivisionDict] | None = None,
+    ) -> Country: ...
+    def replace(
+        self,
+        *,
+        name: str | None = None,
+        alpha3: str | None = None,
+        postal_code_format: str | None = None,
+        subdivisions: Sequence[Subdivision | _SubdivisionDict] | None = None,
+    ) -> Country: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def alpha3(self) -> str | None: ...
+    @property
+    def postal_code_format(self) -> str | None: ...
+    @property
+    def subdivisions(self) -> tuple[Subdivision, ...] | None: ...
+
+@final
+class IdentificationType(_Model):
+    __match_args__ = ("type", "description",)
+    def __new__(
+        cls,
+        *,
+        type: str | None = None,
+        description: str | None = None,
+    ) -> IdentificationType: ...
+    def replace(
+        self,
+        *,
+        type: str | None = None,
+        description: str | None = None,
+    ) -> IdentificationType: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
 # END GENERATED: models
 
 @final
@@ -371,7 +680,7 @@ class Client:
         allow_http: bool = False,
     ) -> Client: ...
 # END GENERATED: client_new
-# BEGIN GENERATED: update_client
+# BEGIN GENERATED: endpoint update_client sync
     def update_client(
         self,
         id: str,
@@ -401,8 +710,115 @@ class Client:
         expected_monthly_volume: str | None = ...,
         documents: Sequence[Document | _DocumentDict] | None = ...,
     ) -> CompanyClient: ...
-# END GENERATED: update_client
-    def get_client(self, id: str, /) -> CompanyClient: ...
+# END GENERATED: endpoint update_client sync
+# BEGIN GENERATED: endpoint get_client sync
+    def get_client(
+        self,
+        id: str,
+        /,
+    ) -> CompanyClient: ...
+# END GENERATED: endpoint get_client sync
+    def list_clients(
+        self,
+        *,
+        otp: bool | None = None,
+        sms: bool | None = None,
+        whatsapp: bool | None = None,
+        telegram: bool | None = None,
+    ) -> list[CompanyClient]: ...
+# BEGIN GENERATED: endpoint create_client sync
+    def create_client(
+        self,
+        *,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        gender: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        address: Address | _AddressDict | None = ...,
+        expiration_date: datetime.date | str | None = ...,
+        individual_identification_type: str | None = ...,
+        individual_identification: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        occupation: str | None = ...,
+        annual_salary: str | None = ...,
+        account_purpose: str | None = ...,
+        expected_monthly_volume: str | None = ...,
+        documents: Sequence[Document | _DocumentDict] | None = ...,
+        bank_ramp: bool | None = ...,
+        credit_card_ramp: bool | None = ...,
+        individual_cards: bool | None = ...,
+    ) -> CompanyClient: ...
+# END GENERATED: endpoint create_client sync
+# BEGIN GENERATED: endpoint create_business_client sync
+    def create_business_client(
+        self,
+        *,
+        email: str,
+        business_legal_name: str,
+        business_description: str,
+        business_type: str,
+        business_industry: Sequence[str],
+        registered_address: Address | _AddressDict,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict],
+        high_risk_activities: Sequence[str],
+        primary_website: str,
+        associated_persons: Sequence[AssociatedPerson | _AssociatedPersonDict],
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        account_purpose: str | None = ...,
+        business_trade_name: str | None = ...,
+        is_dao: bool | None = ...,
+        physical_address: Address | _AddressDict | None = ...,
+        has_material_intermediary_ownership: bool | None = ...,
+        ownership_threshold: int | None = ...,
+        source_of_funds: str | None = ...,
+        estimated_annual_revenue_usd: str | None = ...,
+        expected_monthly_payments_usd: int | None = ...,
+        operates_in_prohibited_countries: bool | None = ...,
+        conducts_money_services: bool | None = ...,
+        acting_as_intermediary: bool | None = ...,
+        other_websites: Sequence[str] | None = ...,
+        business_documents: Sequence[Any] | None = ...,
+        account_purpose_other: str | None = ...,
+        source_of_funds_description: str | None = ...,
+        high_risk_activities_explanation: str | None = ...,
+        conducts_money_services_using_platform: bool | None = ...,
+        conducts_money_services_description: str | None = ...,
+        compliance_screening_explanation: str | None = ...,
+        regulated_activity: Any | None = ...,
+    ) -> CompanyClient: ...
+# END GENERATED: endpoint create_business_client sync
+# BEGIN GENERATED: endpoint delete_client sync
+    def delete_client(
+        self,
+        id: str,
+        /,
+    ) -> None: ...
+# END GENERATED: endpoint delete_client sync
+# BEGIN GENERATED: endpoint enable_otp sync
+    def enable_otp(
+        self,
+        id: str,
+        /,
+    ) -> CompanyClient: ...
+# END GENERATED: endpoint enable_otp sync
+    def get_client_by_whatsapp_phone(self, full_phone_number: str | int, /) -> CompanyClient: ...
+    @property
+    def individuals(self) -> Individuals:
+        """The Gen 2 individual clients (`/management/clients/individuals`)."""
     def update_clients(
         self,
         updates: Iterable[tuple[str, Mapping[str, Any]]],
@@ -433,6 +849,88 @@ class Client:
     def is_closed(self) -> bool: ...
 
 @final
+class Individuals:
+    """`client.individuals`: the Gen 2 individual clients."""
+
+# BEGIN GENERATED: endpoint individuals.create sync
+    def create(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str,
+        birth_date: datetime.date | str,
+        address: IndividualAddress | _IndividualAddressDict,
+        second_name: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+    ) -> IndividualClient: ...
+# END GENERATED: endpoint individuals.create sync
+# BEGIN GENERATED: endpoint individuals.list sync
+    def list(
+        self,
+    ) -> builtins.list[IndividualClient]: ...
+# END GENERATED: endpoint individuals.list sync
+# BEGIN GENERATED: endpoint individuals.get sync
+    def get(
+        self,
+        id: str,
+        /,
+    ) -> IndividualClient: ...
+# END GENERATED: endpoint individuals.get sync
+# BEGIN GENERATED: endpoint individuals.replace sync
+    def replace(
+        self,
+        id: str,
+        /,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str,
+        birth_date: datetime.date | str,
+        address: IndividualAddress | _IndividualAddressDict,
+        second_name: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+    ) -> IndividualClient: ...
+# END GENERATED: endpoint individuals.replace sync
+# BEGIN GENERATED: individuals_update sync
+    def update(
+        self,
+        id: str,
+        /,
+        *,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        address: IndividualAddress | _IndividualAddressDict | None = ...,
+    ) -> IndividualClient: ...
+# END GENERATED: individuals_update sync
+# BEGIN GENERATED: endpoint individuals.delete sync
+    def delete(
+        self,
+        id: str,
+        /,
+    ) -> None: ...
+# END GENERATED: endpoint individuals.delete sync
+# BEGIN GENERATED: endpoint individuals.countries sync
+    def countries(
+        self,
+    ) -> builtins.list[Country]: ...
+# END GENERATED: endpoint individuals.countries sync
+# BEGIN GENERATED: endpoint individuals.identification_types sync
+    def identification_types(
+        self,
+        country_code: str,
+        /,
+    ) -> builtins.list[IdentificationType]: ...
+# END GENERATED: endpoint individuals.identification_types sync
+
+@final
 class AsyncClient:
     """The asyncio client: `Client`'s calls as coroutines, on the same request path."""
 
@@ -452,7 +950,7 @@ class AsyncClient:
         allow_http: bool = False,
     ) -> AsyncClient: ...
 # END GENERATED: async_client_new
-# BEGIN GENERATED: async_update_client
+# BEGIN GENERATED: endpoint update_client async
     def update_client(
         self,
         id: str,
@@ -482,8 +980,115 @@ class AsyncClient:
         expected_monthly_volume: str | None = ...,
         documents: Sequence[Document | _DocumentDict] | None = ...,
     ) -> Coroutine[Any, Any, CompanyClient]: ...
-# END GENERATED: async_update_client
-    def get_client(self, id: str, /) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: endpoint update_client async
+# BEGIN GENERATED: endpoint get_client async
+    def get_client(
+        self,
+        id: str,
+        /,
+    ) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: endpoint get_client async
+    def list_clients(
+        self,
+        *,
+        otp: bool | None = None,
+        sms: bool | None = None,
+        whatsapp: bool | None = None,
+        telegram: bool | None = None,
+    ) -> Coroutine[Any, Any, list[CompanyClient]]: ...
+# BEGIN GENERATED: endpoint create_client async
+    def create_client(
+        self,
+        *,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        gender: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        address: Address | _AddressDict | None = ...,
+        expiration_date: datetime.date | str | None = ...,
+        individual_identification_type: str | None = ...,
+        individual_identification: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        occupation: str | None = ...,
+        annual_salary: str | None = ...,
+        account_purpose: str | None = ...,
+        expected_monthly_volume: str | None = ...,
+        documents: Sequence[Document | _DocumentDict] | None = ...,
+        bank_ramp: bool | None = ...,
+        credit_card_ramp: bool | None = ...,
+        individual_cards: bool | None = ...,
+    ) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: endpoint create_client async
+# BEGIN GENERATED: endpoint create_business_client async
+    def create_business_client(
+        self,
+        *,
+        email: str,
+        business_legal_name: str,
+        business_description: str,
+        business_type: str,
+        business_industry: Sequence[str],
+        registered_address: Address | _AddressDict,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict],
+        high_risk_activities: Sequence[str],
+        primary_website: str,
+        associated_persons: Sequence[AssociatedPerson | _AssociatedPersonDict],
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        username: str | None = ...,
+        otp: bool | None = ...,
+        sms: bool | None = ...,
+        whatsapp: bool | None = ...,
+        telegram: bool | None = ...,
+        account_purpose: str | None = ...,
+        business_trade_name: str | None = ...,
+        is_dao: bool | None = ...,
+        physical_address: Address | _AddressDict | None = ...,
+        has_material_intermediary_ownership: bool | None = ...,
+        ownership_threshold: int | None = ...,
+        source_of_funds: str | None = ...,
+        estimated_annual_revenue_usd: str | None = ...,
+        expected_monthly_payments_usd: int | None = ...,
+        operates_in_prohibited_countries: bool | None = ...,
+        conducts_money_services: bool | None = ...,
+        acting_as_intermediary: bool | None = ...,
+        other_websites: Sequence[str] | None = ...,
+        business_documents: Sequence[Any] | None = ...,
+        account_purpose_other: str | None = ...,
+        source_of_funds_description: str | None = ...,
+        high_risk_activities_explanation: str | None = ...,
+        conducts_money_services_using_platform: bool | None = ...,
+        conducts_money_services_description: str | None = ...,
+        compliance_screening_explanation: str | None = ...,
+        regulated_activity: Any | None = ...,
+    ) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: endpoint create_business_client async
+# BEGIN GENERATED: endpoint delete_client async
+    def delete_client(
+        self,
+        id: str,
+        /,
+    ) -> Coroutine[Any, Any, None]: ...
+# END GENERATED: endpoint delete_client async
+# BEGIN GENERATED: endpoint enable_otp async
+    def enable_otp(
+        self,
+        id: str,
+        /,
+    ) -> Coroutine[Any, Any, CompanyClient]: ...
+# END GENERATED: endpoint enable_otp async
+    def get_client_by_whatsapp_phone(self, full_phone_number: str | int, /) -> Coroutine[Any, Any, CompanyClient]: ...
+    @property
+    def individuals(self) -> AsyncIndividuals:
+        """The Gen 2 individual clients (`/management/clients/individuals`)."""
     def update_clients(
         self,
         updates: Iterable[tuple[str, Mapping[str, Any]]],
@@ -510,6 +1115,88 @@ class AsyncClient:
     def max_retries(self) -> int: ...
     @property
     def is_closed(self) -> bool: ...
+
+@final
+class AsyncIndividuals:
+    """`AsyncClient.individuals`: the Gen 2 individual clients, as coroutines."""
+
+# BEGIN GENERATED: endpoint individuals.create async
+    def create(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str,
+        birth_date: datetime.date | str,
+        address: IndividualAddress | _IndividualAddressDict,
+        second_name: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+    ) -> Coroutine[Any, Any, IndividualClient]: ...
+# END GENERATED: endpoint individuals.create async
+# BEGIN GENERATED: endpoint individuals.list async
+    def list(
+        self,
+    ) -> Coroutine[Any, Any, builtins.list[IndividualClient]]: ...
+# END GENERATED: endpoint individuals.list async
+# BEGIN GENERATED: endpoint individuals.get async
+    def get(
+        self,
+        id: str,
+        /,
+    ) -> Coroutine[Any, Any, IndividualClient]: ...
+# END GENERATED: endpoint individuals.get async
+# BEGIN GENERATED: endpoint individuals.replace async
+    def replace(
+        self,
+        id: str,
+        /,
+        *,
+        first_name: str,
+        last_name: str,
+        email: str,
+        birth_date: datetime.date | str,
+        address: IndividualAddress | _IndividualAddressDict,
+        second_name: str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+    ) -> Coroutine[Any, Any, IndividualClient]: ...
+# END GENERATED: endpoint individuals.replace async
+# BEGIN GENERATED: individuals_update async
+    def update(
+        self,
+        id: str,
+        /,
+        *,
+        first_name: str | None = ...,
+        second_name: str | None = ...,
+        last_name: str | None = ...,
+        email: str | None = ...,
+        birth_date: datetime.date | str | None = ...,
+        phone_country_code: int | None = ...,
+        phone_number: int | None = ...,
+        address: IndividualAddress | _IndividualAddressDict | None = ...,
+    ) -> Coroutine[Any, Any, IndividualClient]: ...
+# END GENERATED: individuals_update async
+# BEGIN GENERATED: endpoint individuals.delete async
+    def delete(
+        self,
+        id: str,
+        /,
+    ) -> Coroutine[Any, Any, None]: ...
+# END GENERATED: endpoint individuals.delete async
+# BEGIN GENERATED: endpoint individuals.countries async
+    def countries(
+        self,
+    ) -> Coroutine[Any, Any, builtins.list[Country]]: ...
+# END GENERATED: endpoint individuals.countries async
+# BEGIN GENERATED: endpoint individuals.identification_types async
+    def identification_types(
+        self,
+        country_code: str,
+        /,
+    ) -> Coroutine[Any, Any, builtins.list[IdentificationType]]: ...
+# END GENERATED: endpoint individuals.identification_types async
 
 @final
 class _Batch:
@@ -608,7 +1295,7 @@ class Emulator:
         is_dao: bool | None = None,
         registered_address: Address | _AddressDict | None = None,
         physical_address: Address | _AddressDict | None = None,
-        identifying_information: Sequence[Any] | None = None,
+        identifying_information: Sequence[IdentifyingInformation | _IdentifyingInformationDict] | None = None,
         has_material_intermediary_ownership: bool | None = None,
         ownership_threshold: int | None = None,
         signed_agreement_id: str | None = None,
@@ -628,6 +1315,26 @@ class Emulator:
     ) -> CompanyClient: ...
 # END GENERATED: add_client
     def get(self, id: str) -> CompanyClient | None: ...
+# BEGIN GENERATED: add_individual
+    def add_individual(
+        self,
+        *,
+        id: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        first_name: str | None = None,
+        second_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        birth_date: datetime.date | str | None = None,
+        phone_country_code: int | None = None,
+        phone_number: int | None = None,
+        address: IndividualAddress | _IndividualAddressDict | None = None,
+        created_at: datetime.datetime | str | None = None,
+        updated_at: datetime.datetime | str | None = None,
+    ) -> IndividualClient: ...
+# END GENERATED: add_individual
+    def get_individual(self, id: str) -> IndividualClient | None: ...
     def fail_next(
         self,
         status: int = 503,

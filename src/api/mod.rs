@@ -1,6 +1,8 @@
-//! The API's vocabulary: the field table (`fields`), what a row means (`schema`) and the records built from
-//! it (`model`). Nothing here sends a request; the emulator and the request path both read it.
+//! The API's vocabulary: the field table (`fields`), what a row means (`schema`), the records built from
+//! it (`model`) and the endpoints that carry them (`endpoints`). Nothing here sends a request; the emulator
+//! and the request path both read it.
 
+pub mod endpoints;
 pub mod fields;
 pub mod model;
 pub mod schema;

@@ -3,7 +3,7 @@
 //! The table itself is in `fields.rs` beside it; this module only says what a row means.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// How a field travels on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +31,114 @@ pub enum Kind {
 pub struct Field {
     pub name: &'static str,
     pub kind: Kind,
-    /// Accepted in a request body (for `CompanyClient`: the 23 fields of `PUT /management/clients/{id}`).
-    pub writable: bool,
+    /// The request bodies that accept it (`body::UPDATE | body::CREATE ...`); 0: answers only.
+    pub bodies: u8,
+    /// The bodies that must carry it.
+    pub required: u8,
+}
+
+impl Field {
+    pub fn in_body(&self, mask: u8) -> bool {
+        self.bodies & mask != 0
+    }
+}
+
+/// The request bodies a field can be in, as bits, and the table's flags that name them.
+pub mod body {
+    pub const UPDATE: u8 = 1;
+    pub const CREATE: u8 = 2;
+    pub const BUSINESS: u8 = 4;
+    /// Any body: a field of an object nested in a body (an address) is sent wherever its object is.
+    pub const ANY: u8 = UPDATE | CREATE | BUSINESS;
+
+    /// The bits of the table's flags (`create`, `business_required`, ...): the bodies that accept the field,
+    /// or with `required_only` the bodies that require it. An unknown flag fails the build.
+    pub const fn parse(flags: &[&str], required_only: bool) -> u8 {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < flags.len() {
+            let (bit, required) = match flags[i].as_bytes() {
+                b"update" => (UPDATE, false),
+                b"create" => (CREATE, false),
+                b"business" => (BUSINESS, false),
+                b"create_required" => (CREATE, true),
+                b"business_required" => (BUSINESS, true),
+                _ => panic!("unknown flag in the field table"),
+            };
+            if required || !required_only {
+                bits |= bit;
+            }
+            i += 1;
+        }
+        bits
+    }
+}
+
+/// A request body: the fields of `schema` (and of `extra`, fields that no answer carries) that body `mask`
+/// accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Body {
+    pub schema: &'static Schema,
+    pub mask: u8,
+    pub extra: Option<&'static Schema>,
+}
+
+impl Body {
+    pub fn fields(&self) -> impl Iterator<Item = &'static Field> + '_ {
+        self.schema.body_fields(self.mask).chain(self.extra.into_iter().flat_map(|extra| extra.body_fields(self.mask)))
+    }
+
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields().find(|f| f.name == name)
+    }
+
+    /// The accepted field closest to a misspelt name, for "did you mean" hints.
+    pub fn closest(&self, name: &str) -> Option<&'static str> {
+        closest(self.fields(), name)
+    }
+
+    /// The required fields missing from `body`, nested ones as paths (`address.city`), in table order.
+    pub fn missing_required(&self, body: &Map<String, Value>) -> Vec<String> {
+        let mut missing = Vec::new();
+        for field in self.fields() {
+            match body.get(field.name) {
+                None | Some(Value::Null) if field.required & self.mask != 0 => missing.push(field.name.to_owned()),
+                Some(value) => missing_nested(&field.kind, value, field.name, &mut missing),
+                None => {}
+            }
+        }
+        missing
+    }
+}
+
+/// Required fields of objects nested in a body (required wherever the object is sent).
+fn missing_nested(kind: &Kind, value: &Value, path: &str, missing: &mut Vec<String>) {
+    match (kind, value) {
+        (Kind::Object(schema), Value::Object(map)) => {
+            for field in schema.fields {
+                let item_path = format!("{path}.{}", field.name);
+                match map.get(field.name) {
+                    None | Some(Value::Null) if field.required != 0 => missing.push(item_path),
+                    Some(item) => missing_nested(&field.kind, item, &item_path, missing),
+                    None => {}
+                }
+            }
+        }
+        (Kind::List(item_kind), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                missing_nested(item_kind, item, &format!("{path}[{i}]"), missing);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn closest(fields: impl Iterator<Item = &'static Field>, name: &str) -> Option<&'static str> {
+    fields
+        .map(|f| (edit_distance(name, f.name), f.name))
+        .filter(|(d, candidate)| *d <= (candidate.len().max(name.len()) / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
 }
 
 /// A JSON object type of the API: its fields, in the order the docs give them.
@@ -72,19 +178,14 @@ impl Schema {
         panic!("no such field in the table")
     }
 
-    pub fn writable_fields(&self) -> impl Iterator<Item = &'static Field> {
-        self.fields.iter().filter(|f| f.writable)
+    pub fn body_fields(&self, mask: u8) -> impl Iterator<Item = &'static Field> {
+        self.fields.iter().filter(move |f| f.in_body(mask))
     }
 
-    /// The known field closest to a misspelt name, for "did you mean" hints.
-    pub fn closest(&self, name: &str, writable_only: bool) -> Option<&'static str> {
-        self.fields
-            .iter()
-            .filter(|f| f.writable || !writable_only)
-            .map(|f| (edit_distance(name, f.name), f.name))
-            .filter(|(d, candidate)| *d <= (candidate.len().max(name.len()) / 2).max(2))
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n)
+    /// The known field closest to a misspelt name, for "did you mean" hints; with `in_body`, among the fields
+    /// some request body accepts.
+    pub fn closest(&self, name: &str, in_body: bool) -> Option<&'static str> {
+        closest(self.fields.iter().filter(|f| !in_body || f.bodies != 0), name)
     }
 }
 

@@ -4,20 +4,62 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
+use crate::api::endpoints::{Endpoint, GET_CLIENT, UPDATE_CLIENT};
 use crate::error::{Error, Result};
 
 /// A request ready for the transport: everything but the connection-level headers.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
+    /// The endpoint it calls: how its answer is decoded, whether it may be retried.
+    pub endpoint: &'static Endpoint,
     pub method: Method,
-    /// Starts with `/`; appended to the base URL.
+    /// Starts with `/`, query included; appended to the base URL.
     pub path: String,
     pub body: Option<Bytes>,
 }
 
 impl ApiRequest {
+    /// A request of `endpoint`: `params` fill its `{...}` path segments in order (each encoded as one
+    /// segment), `query` is appended encoded, `body` sent as JSON.
+    pub fn new(
+        endpoint: &'static Endpoint,
+        params: &[&str],
+        query: &[(&str, String)],
+        body: Option<&Map<String, Value>>,
+    ) -> Result<ApiRequest> {
+        let mut path = String::with_capacity(endpoint.path.len() + 32);
+        let mut params = params.iter();
+        for segment in endpoint.path.split('/').skip(1) {
+            path.push('/');
+            if segment.starts_with('{') {
+                let value = params.next().ok_or_else(|| Error::InvalidValue(format!("{}: missing {segment}", endpoint.call)))?;
+                path.push_str(&path_segment(value)?);
+            } else {
+                path.push_str(segment);
+            }
+        }
+        for (i, (name, value)) in query.iter().enumerate() {
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str(name);
+            path.push('=');
+            encode_into(&mut path, value);
+        }
+        if let (Some(schema), Some(fields)) = (endpoint.body, body) {
+            let missing = schema.missing_required(fields);
+            if !missing.is_empty() {
+                return Err(Error::MissingFields { call: endpoint.call, fields: missing });
+            }
+        }
+        let body = match body {
+            Some(fields) => Some(Bytes::from(serde_json::to_vec(fields).map_err(|e| Error::InvalidValue(e.to_string()))?)),
+            None => None,
+        };
+        let method = Method::from_bytes(endpoint.method.as_bytes()).expect("the endpoint table holds valid methods");
+        Ok(ApiRequest { endpoint, method, path, body })
+    }
+
     pub fn get_client(id: &str) -> Result<ApiRequest> {
-        Ok(ApiRequest { method: Method::GET, path: client_path(id)?, body: None })
+        ApiRequest::new(&GET_CLIENT, &[id], &[], None)
     }
 
     /// `PUT /management/clients/{id}` with exactly the given fields (`null` included).
@@ -25,13 +67,8 @@ impl ApiRequest {
         if fields.is_empty() {
             return Err(Error::InvalidValue("update_client needs at least one field to change".into()));
         }
-        let body = serde_json::to_vec(fields).map_err(|e| Error::InvalidValue(e.to_string()))?;
-        Ok(ApiRequest { method: Method::PUT, path: client_path(id)?, body: Some(Bytes::from(body)) })
+        ApiRequest::new(&UPDATE_CLIENT, &[id], &[], Some(fields))
     }
-}
-
-fn client_path(id: &str) -> Result<String> {
-    Ok(format!("/management/clients/{}", path_segment(id)?))
 }
 
 /// Encodes an id as exactly one path segment: every byte outside RFC 3986's unreserved set is
@@ -44,14 +81,19 @@ pub fn path_segment(id: &str) -> Result<String> {
         _ => {}
     }
     let mut out = String::with_capacity(id.len());
-    for byte in id.bytes() {
+    encode_into(&mut out, id);
+    Ok(out)
+}
+
+/// Percent-encodes every byte outside RFC 3986's unreserved set.
+fn encode_into(out: &mut String, text: &str) {
+    for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -80,5 +122,18 @@ mod tests {
         assert_eq!(req.path, "/management/clients/client_1");
         assert_eq!(&req.body.unwrap()[..], br#"{"first_name":"John","sms":false,"email":null}"#);
         assert!(ApiRequest::update_client("client_1", &Map::new()).is_err());
+    }
+
+    #[test]
+    fn parameters_and_queries_are_encoded() {
+        use crate::api::endpoints::{GET_CLIENT_BY_WHATSAPP_PHONE, IDENTIFICATION_TYPES, LIST_CLIENTS};
+        let req = ApiRequest::new(&IDENTIFICATION_TYPES, &["U S"], &[], None).unwrap();
+        assert_eq!(req.path, "/management/clients/individuals/identifications/U%20S");
+        let req = ApiRequest::new(&LIST_CLIENTS, &[], &[("sms", "true".into()), ("otp", "false".into())], None).unwrap();
+        assert_eq!(req.path, "/management/clients?sms=true&otp=false");
+        let req = ApiRequest::new(&GET_CLIENT_BY_WHATSAPP_PHONE, &[], &[("full_phone_number", "1 415&x".into())], None).unwrap();
+        assert_eq!(req.path, "/management/clients/by-phone-whatsapp?full_phone_number=1%20415%26x");
+        assert_eq!(req.method, Method::GET);
+        assert!(req.body.is_none());
     }
 }

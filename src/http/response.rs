@@ -5,25 +5,76 @@ use serde_json::Value;
 use crate::http::config::ApiKey;
 use crate::error::{Body, Error, Result, StatusError};
 use crate::api::model::Record;
-use crate::api::schema::Schema;
+use crate::api::endpoints::Answer;
+use crate::api::schema::{json_type_name, Schema};
 use crate::http::transport::RawResponse;
+
+/// What a successful call returns, as its endpoint's `Answer` says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answered {
+    One(Record),
+    Many(Vec<Record>),
+    Nothing,
+}
+
+/// Decodes an answer as `answer` describes it; a non-2xx is a `StatusError`.
+pub fn decode(response: RawResponse, answer: Answer, api_key: &ApiKey) -> Result<Answered> {
+    match answer {
+        Answer::One(schema) => decode_record(response, schema, api_key).map(Answered::One),
+        Answer::Many(schema) => decode_records(response, schema, api_key).map(Answered::Many),
+        Answer::Nothing => success(&response, api_key).map(|()| Answered::Nothing),
+    }
+}
+
+fn success(response: &RawResponse, api_key: &ApiKey) -> Result<()> {
+    if (200..300).contains(&response.status) {
+        Ok(())
+    } else {
+        Err(Error::Status(Box::new(status_error(response, api_key))))
+    }
+}
+
+/// The body of a 2xx answer as JSON; `expected` names what it should be, for the error.
+fn json_body(response: &RawResponse, api_key: &ApiKey, expected: &str) -> Result<Value> {
+    success(response, api_key)?;
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(response, api_key, format!("expected {expected}, got status {} with an empty body", response.status)));
+    }
+    serde_json::from_slice(&response.body)
+        .map_err(|e| invalid(response, api_key, format!("the response ({expected}) is not valid JSON: {e}")))
+}
+
+fn invalid(response: &RawResponse, api_key: &ApiKey, message: String) -> Error {
+    Error::ResponseValidation { message, status: response.status, body: api_key.redact_body(Body::from_bytes(&response.body)) }
+}
 
 /// Decodes a 2xx answer that must carry one object of `schema`.
 pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Record> {
-    if !(200..300).contains(&response.status) {
-        return Err(Error::Status(Box::new(status_error(&response, api_key))));
-    }
-    let invalid = |message: String| Error::ResponseValidation {
-        message,
-        status: response.status,
-        body: api_key.redact_body(Body::from_bytes(&response.body)),
+    let value = json_body(&response, api_key, &format!("a {} object", schema.name))?;
+    Record::from_json(schema, value)
+        .map_err(|e| invalid(&response, api_key, format!("the response does not match {}: {e}", schema.name)))
+}
+
+/// Decodes a 2xx answer that must carry a list of `schema` objects: a bare array, or an object holding it
+/// under `data` (as the countries catalog does).
+pub fn decode_records(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Vec<Record>> {
+    let expected = format!("a list of {} objects", schema.name);
+    let items = match json_body(&response, api_key, &expected)? {
+        Value::Array(items) => items,
+        Value::Object(mut map) => match map.remove("data") {
+            Some(Value::Array(items)) => items,
+            _ => return Err(invalid(&response, api_key, format!("expected {expected}, got an object without a `data` array"))),
+        },
+        other => return Err(invalid(&response, api_key, format!("expected {expected}, got {}", json_type_name(&other)))),
     };
-    if response.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid(format!("expected a {} object, got status {} with an empty body", schema.name, response.status)));
-    }
-    let value: Value = serde_json::from_slice(&response.body)
-        .map_err(|e| invalid(format!("the {} response is not valid JSON: {e}", schema.name)))?;
-    Record::from_json(schema, value).map_err(|e| invalid(format!("the response does not match {}: {e}", schema.name)))
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            Record::from_json(schema, item)
+                .map_err(|e| invalid(&response, api_key, format!("item {i} of the response does not match {}: {e}", schema.name)))
+        })
+        .collect()
 }
 
 /// Builds the error for a non-2xx answer. The key is scrubbed from the body, in case a proxy or a
@@ -123,6 +174,21 @@ mod tests {
         }
         let record = decode_record(answer(200, r#"{"id":"c1"}"#, &[]), &COMPANY_CLIENT, &key()).unwrap();
         assert_eq!(record.get("id"), Some(&Value::from("c1")));
+    }
+
+    #[test]
+    fn lists_are_arrays_or_a_data_member() {
+        use crate::api::fields::COUNTRY;
+        let bare = decode_records(answer(200, r#"[{"id":"a"},{"id":"b"}]"#, &[]), &COMPANY_CLIENT, &key()).unwrap();
+        assert_eq!(bare.len(), 2);
+        let wrapped = decode_records(answer(200, r#"{"count":1,"data":[{"name":"Argentina","alpha3":"ARG"}]}"#, &[]), &COUNTRY, &key()).unwrap();
+        assert_eq!(wrapped[0].get("alpha3"), Some(&Value::from("ARG")));
+        for body in ["{}", "5", r#"[{"sms":"yes"}]"#, ""] {
+            assert!(matches!(decode_records(answer(200, body, &[]), &COMPANY_CLIENT, &key()), Err(Error::ResponseValidation { .. })), "{body}");
+        }
+        assert_eq!(decode(answer(204, "", &[]), Answer::Nothing, &key()).unwrap(), Answered::Nothing);
+        assert_eq!(decode(answer(200, "<html>ok</html>", &[]), Answer::Nothing, &key()).unwrap(), Answered::Nothing);
+        assert!(matches!(decode(answer(404, "", &[]), Answer::Nothing, &key()), Err(Error::Status(_))));
     }
 
     #[test]

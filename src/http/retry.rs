@@ -1,6 +1,9 @@
 //! When to retry an attempt, and how long to wait first.
 //!
-//! Retried: connection errors, timeouts, 408, 409, 429 and >= 500; never other 4xx. Attempt n waits
+//! Retried: connection errors, timeouts, 408, 409, 429 and >= 500; never other 4xx. A request that is not
+//! idempotent (a create: a second one could make a second client) is retried only when it cannot have been
+//! processed: no connection could be made, or a 429; never after a timeout once sent, a dropped connection
+//! or a 5xx. Attempt n waits
 //! `min(0.5 * 2^(n-1), 8)` seconds scaled by a random factor in [0.75, 1] (jitter spreads out clients that
 //! failed together). A `Retry-After` on a 429 or 503 replaces that wait when it is at most 60 s; a longer one
 //! is not waited for: the error goes to the caller at once, with `retry_after` set.
@@ -36,10 +39,13 @@ pub fn backoff(retry: u32, jitter: f64) -> Duration {
 }
 
 /// Decides on an attempt's outcome. `retry` is the number of the retry this would be (1-based).
-pub fn verdict(outcome: &Result<RawResponse, Error>, retry: u32, max_retries: u32, jitter: f64) -> Verdict {
+pub fn verdict(outcome: &Result<RawResponse, Error>, retry: u32, max_retries: u32, jitter: f64, idempotent: bool) -> Verdict {
     let server_wait = match outcome {
-        Ok(response) if is_retryable_status(response.status) => server_retry_after(response),
-        Err(Error::Connection(_) | Error::Timeout(_)) => None,
+        Ok(response) if response.status == 429 || (idempotent && is_retryable_status(response.status)) => {
+            server_retry_after(response)
+        }
+        Err(Error::Connect { .. }) => None,
+        Err(Error::Connection(_) | Error::Timeout(_)) if idempotent => None,
         _ => return Verdict::Done,
     };
     if retry > max_retries {
@@ -94,23 +100,38 @@ mod tests {
     #[test]
     fn which_outcomes_are_retried() {
         for status in [408, 409, 429, 500, 502, 503, 599] {
-            assert!(matches!(verdict(&answer(status, None), 1, 2, 1.0), Verdict::RetryAfter(_)), "{status}");
+            assert!(matches!(verdict(&answer(status, None), 1, 2, 1.0, true), Verdict::RetryAfter(_)), "{status}");
         }
         for status in [200, 201, 204, 301, 400, 401, 403, 404, 412, 422] {
-            assert_eq!(verdict(&answer(status, None), 1, 2, 1.0), Verdict::Done, "{status}");
+            assert_eq!(verdict(&answer(status, None), 1, 2, 1.0, true), Verdict::Done, "{status}");
         }
-        assert!(matches!(verdict(&Err(Error::Timeout("t".into())), 1, 2, 1.0), Verdict::RetryAfter(_)));
-        assert!(matches!(verdict(&Err(Error::Connection("c".into())), 1, 2, 1.0), Verdict::RetryAfter(_)));
+        assert!(matches!(verdict(&Err(Error::Timeout("t".into())), 1, 2, 1.0, true), Verdict::RetryAfter(_)));
+        assert!(matches!(verdict(&Err(Error::Connection("c".into())), 1, 2, 1.0, true), Verdict::RetryAfter(_)));
         for final_error in [Error::Closed, Error::Tls("cert".into()), Error::Response("big".into()), Error::Configuration("c".into())] {
-            assert_eq!(verdict(&Err(final_error), 1, 2, 1.0), Verdict::Done);
+            assert_eq!(verdict(&Err(final_error), 1, 2, 1.0, true), Verdict::Done);
+        }
+    }
+
+    #[test]
+    fn a_create_is_retried_only_when_it_cannot_have_been_processed() {
+        let refused = Err(Error::Connect { message: "refused".into(), timeout: false });
+        let connect_timeout = Err(Error::Connect { message: "connect timeout".into(), timeout: true });
+        assert!(matches!(verdict(&refused, 1, 2, 1.0, false), Verdict::RetryAfter(_)));
+        assert!(matches!(verdict(&connect_timeout, 1, 2, 1.0, false), Verdict::RetryAfter(_)));
+        assert_eq!(verdict(&answer(429, Some("1")), 1, 2, 1.0, false), Verdict::RetryAfter(Duration::from_secs(1)));
+        for sent in [Err(Error::Timeout("t".into())), Err(Error::Connection("reset".into()))] {
+            assert_eq!(verdict(&sent, 1, 2, 1.0, false), Verdict::Done);
+        }
+        for status in [408, 409, 500, 503] {
+            assert_eq!(verdict(&answer(status, None), 1, 2, 1.0, false), Verdict::Done, "{status}");
         }
     }
 
     #[test]
     fn retries_stop_at_max_retries() {
-        assert!(matches!(verdict(&answer(503, None), 2, 2, 1.0), Verdict::RetryAfter(_)));
-        assert_eq!(verdict(&answer(503, None), 3, 2, 1.0), Verdict::Done);
-        assert_eq!(verdict(&answer(503, None), 1, 0, 1.0), Verdict::Done);
+        assert!(matches!(verdict(&answer(503, None), 2, 2, 1.0, true), Verdict::RetryAfter(_)));
+        assert_eq!(verdict(&answer(503, None), 3, 2, 1.0, true), Verdict::Done);
+        assert_eq!(verdict(&answer(503, None), 1, 0, 1.0, true), Verdict::Done);
     }
 
     #[test]
@@ -124,11 +145,11 @@ mod tests {
 
     #[test]
     fn retry_after_replaces_backoff_up_to_sixty_seconds() {
-        assert_eq!(verdict(&answer(429, Some("3")), 1, 2, 1.0), Verdict::RetryAfter(Duration::from_secs(3)));
-        assert_eq!(verdict(&answer(503, Some("0.25")), 1, 2, 1.0), Verdict::RetryAfter(Duration::from_millis(250)));
-        assert_eq!(verdict(&answer(429, Some("60")), 1, 2, 1.0), Verdict::RetryAfter(Duration::from_secs(60)));
-        assert_eq!(verdict(&answer(429, Some("61")), 1, 2, 1.0), Verdict::Done);
+        assert_eq!(verdict(&answer(429, Some("3")), 1, 2, 1.0, true), Verdict::RetryAfter(Duration::from_secs(3)));
+        assert_eq!(verdict(&answer(503, Some("0.25")), 1, 2, 1.0, true), Verdict::RetryAfter(Duration::from_millis(250)));
+        assert_eq!(verdict(&answer(429, Some("60")), 1, 2, 1.0, true), Verdict::RetryAfter(Duration::from_secs(60)));
+        assert_eq!(verdict(&answer(429, Some("61")), 1, 2, 1.0, true), Verdict::Done);
         // only 429 and 503 carry a meaningful Retry-After
-        assert_eq!(verdict(&answer(500, Some("3")), 1, 2, 1.0), Verdict::RetryAfter(backoff(1, 1.0)));
+        assert_eq!(verdict(&answer(500, Some("3")), 1, 2, 1.0, true), Verdict::RetryAfter(backoff(1, 1.0)));
     }
 }

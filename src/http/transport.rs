@@ -188,13 +188,12 @@ fn transport_error(error: &reqwest::Error, options: &Options) -> Error {
     let cause = describe(error);
     if is_tls_failure(error) {
         Error::Tls(cause)
+    } else if error.is_connect() {
+        let timeout = error.is_timeout();
+        let message = if timeout { format!("connect timeout ({} s): {cause}", options.connect_timeout.as_secs_f64()) } else { cause };
+        Error::Connect { message, timeout }
     } else if error.is_timeout() {
-        let which = if error.is_connect() {
-            format!("connect timeout ({} s)", options.connect_timeout.as_secs_f64())
-        } else {
-            format!("request timed out ({} s)", options.timeout.as_secs_f64())
-        };
-        Error::Timeout(format!("{which}: {cause}"))
+        Error::Timeout(format!("request timed out ({} s): {cause}", options.timeout.as_secs_f64()))
     } else {
         Error::Connection(cause)
     }

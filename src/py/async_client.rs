@@ -1,53 +1,39 @@
-//! `cryptomate.AsyncClient`: the same calls as `Client`, as coroutines. Arguments are checked when the
-//! method is called; the request runs on the SDK's runtime while the event loop goes on (see `aio.rs`).
+//! `cryptomate.AsyncClient` and its `individuals`: the same calls as `Client`, as coroutines. Arguments are
+//! checked when the method is called; the request runs on the SDK's runtime while the event loop goes on
+//! (see `aio.rs`).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::api::fields::COMPANY_CLIENT;
+use crate::api::endpoints;
 use crate::client::Client as CoreClient;
 use crate::http::config;
-use crate::http::request::ApiRequest;
 
 use super::aio::{coroutine, ready, Deliver};
 use super::bulk;
-use super::client::{self, client_class};
-use super::errors::to_py;
-use super::models::instance_from_record;
+use super::client::{self, client_class, individuals_class, CoreCall};
 
 #[pyclass(module = "cryptomate", name = "AsyncClient", frozen)]
 pub struct AsyncClient {
     core: CoreClient,
 }
 
-/// A coroutine that sends `request` through the core's request path and returns the `CompanyClient`.
-fn fetch_client<'py>(py: Python<'py>, core: &CoreClient, request: ApiRequest) -> PyResult<Bound<'py, PyAny>> {
+/// `client.individuals` of an `AsyncClient`.
+#[pyclass(module = "cryptomate", name = "AsyncIndividuals", frozen)]
+pub struct AsyncIndividuals {
+    core: CoreClient,
+}
+
+/// A coroutine that runs the call and returns what it answered.
+fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
     super::logging::refresh(py);
-    let core = core.clone();
     coroutine(py, async move {
-        let outcome = core.fetch_record(&request, &COMPANY_CLIENT).await;
-        Deliver::new(move |py| instance_from_record(py, outcome.map_err(|e| to_py(py, e))?))
+        let answered = call.await;
+        Deliver::new(move |py| client::answered_to_py(py, answered.map_err(|e| super::errors::to_py(py, e))?))
     })
 }
 
-client_class!(AsyncClient, "AsyncClient", {
-    /// `PUT /management/clients/{id}` with exactly the given fields; `None` is sent as null.
-    #[pyo3(signature = (id, /, **fields))]
-    fn update_client<'py>(
-        &self,
-        py: Python<'py>,
-        id: &Bound<'py, PyAny>,
-        fields: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        fetch_client(py, &self.core, client::update_request(py, id, fields)?)
-    }
-
-    /// `GET /management/clients/{id}`.
-    #[pyo3(signature = (id, /))]
-    fn get_client<'py>(&self, py: Python<'py>, id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        fetch_client(py, &self.core, client::get_request(py, id)?)
-    }
-
+client_class!(AsyncClient, "AsyncClient", run, AsyncIndividuals, {
     /// `Client.update_clients` as a coroutine; `progress` is called on the event loop's thread.
     #[pyo3(signature = (updates, *, concurrency = 8, progress = None))]
     fn update_clients<'py>(
@@ -75,3 +61,5 @@ client_class!(AsyncClient, "AsyncClient", {
         self.close(py)
     }
 });
+
+individuals_class!(AsyncIndividuals, "AsyncIndividuals", run);

@@ -10,12 +10,52 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 
-use crate::api::schema::{parse_date, parse_timestamp, Kind, Schema};
+use crate::api::schema::{body, parse_date, parse_timestamp, Body, Field, Kind, Schema};
 
 use super::models::{self, Model};
 
-/// Converts the caller's `value` for a field of `kind` at `path` (e.g. `address.city`) into JSON.
-pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+/// What a set of keyword arguments may name: every field of a model (its constructor, `replace`), or the
+/// fields a request body accepts.
+#[derive(Debug, Clone, Copy)]
+pub enum Accepts {
+    Model(&'static Schema),
+    Body(Body),
+}
+
+impl Accepts {
+    /// An object of `schema` nested in this one: in a body, the fields any body accepts.
+    fn nested(self, schema: &'static Schema) -> Accepts {
+        match self {
+            Accepts::Model(_) => Accepts::Model(schema),
+            Accepts::Body(_) => Accepts::Body(Body { schema, mask: body::ANY, extra: None }),
+        }
+    }
+
+    fn schema(self) -> &'static Schema {
+        match self {
+            Accepts::Model(schema) => schema,
+            Accepts::Body(body) => body.schema,
+        }
+    }
+
+    fn field(self, name: &str) -> Option<&'static Field> {
+        match self {
+            Accepts::Model(schema) => schema.field(name),
+            Accepts::Body(body) => body.field(name),
+        }
+    }
+
+    fn closest(self, name: &str) -> Option<&'static str> {
+        match self {
+            Accepts::Model(schema) => schema.closest(name, false),
+            Accepts::Body(body) => body.closest(name),
+        }
+    }
+}
+
+/// Converts the caller's `value` for a field of `kind` at `path` (e.g. `address.city`) into JSON; `within`
+/// says what the enclosing arguments accept (nested objects follow it).
+pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str, within: Accepts) -> PyResult<Value> {
     if value.is_none() {
         return Ok(Value::Null);
     }
@@ -60,17 +100,18 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Va
             Ok(Value::String(text))
         }
         Kind::Object(schema) => {
+            let nested = within.nested(schema);
             if let Ok(model) = value.cast::<Model>() {
                 let record = &model.get().record;
                 if record.schema != *schema {
                     return Err(wrong_type(&format!("{} or dict", schema.name)));
                 }
-                // Only the known fields: the API refuses keys it does not document.
-                let known = schema.fields.iter().zip(&record.values).filter(|(_, v)| !v.is_null());
+                // Only the known fields it accepts: the API refuses keys it does not document.
+                let known = schema.fields.iter().zip(&record.values).filter(|(f, v)| !v.is_null() && nested.field(f.name).is_some());
                 return Ok(Value::Object(known.map(|(f, v)| (f.name.to_owned(), v.clone())).collect()));
             }
             let dict = value.cast::<PyDict>().map_err(|_| wrong_type(&format!("{} or dict", schema.name)))?;
-            Ok(Value::Object(fields_to_json(schema, dict, path, path, true)?))
+            Ok(Value::Object(fields_to_json(nested, dict, path, path)?))
         }
         Kind::List(item) => {
             if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
@@ -79,7 +120,7 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str) -> PyResult<Va
             let items = value
                 .try_iter()?
                 .enumerate()
-                .map(|(i, item_value)| to_json(item, &item_value?, &format!("{path}[{i}]")))
+                .map(|(i, item_value)| to_json(item, &item_value?, &format!("{path}[{i}]"), within))
                 .collect::<PyResult<Vec<_>>>()?;
             Ok(Value::Array(items))
         }
@@ -96,39 +137,30 @@ fn iso_text(value: &Bound<'_, PyAny>, class: &Bound<'_, PyType>) -> Option<PyRes
     }
 }
 
-/// Converts keyword arguments into a JSON object of `schema`'s fields (only the writable ones when
-/// `writable_only`, as for request bodies), in the caller's order.
-pub fn fields_to_json(
-    schema: &'static Schema,
-    fields: &Bound<'_, PyDict>,
-    path: &str,
-    context: &str,
-    writable_only: bool,
-) -> PyResult<Map<String, Value>> {
+/// Converts keyword arguments into a JSON object of the fields `accepts` names, in the caller's order.
+/// `context` names the call in errors (`update_client()`).
+pub fn fields_to_json(accepts: Accepts, fields: &Bound<'_, PyDict>, path: &str, context: &str) -> PyResult<Map<String, Value>> {
     let mut map = Map::with_capacity(fields.len());
     for (key, value) in fields.iter() {
         let name = key.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("{context}: field names must be str")))?;
         let name = name.to_cow()?;
         let name: &str = &name;
-        let field = schema
-            .field(name)
-            .filter(|f| f.writable || !writable_only)
-            .ok_or_else(|| unknown_field(schema, name, context, writable_only))?;
+        let field = accepts.field(name).ok_or_else(|| unknown_field(accepts, name, context))?;
         let field_path = if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
-        map.insert(name.to_owned(), to_json(&field.kind, &value, &field_path)?);
+        map.insert(name.to_owned(), to_json(&field.kind, &value, &field_path, accepts)?);
     }
     Ok(map)
 }
 
-/// `TypeError` for a name the table does not have (or that cannot be written), with the closest known one.
-pub fn unknown_field(schema: &Schema, name: &str, context: &str, writable_only: bool) -> PyErr {
-    let read_only = writable_only && schema.field(name).is_some();
+/// `TypeError` for a name the arguments do not accept, with the closest one they do.
+fn unknown_field(accepts: Accepts, name: &str, context: &str) -> PyErr {
+    let read_only = matches!(accepts, Accepts::Body(_)) && accepts.schema().field(name).is_some();
     let mut message = if read_only {
         format!("{context}: '{name}' is read-only and cannot be sent")
     } else {
         format!("{context}: unknown field '{name}'")
     };
-    if let Some(suggestion) = schema.closest(name, writable_only).filter(|s| *s != name) {
+    if let Some(suggestion) = accepts.closest(name).filter(|s| *s != name) {
         message.push_str(&format!("; did you mean '{suggestion}'?"));
     }
     PyTypeError::new_err(message)

@@ -9,9 +9,9 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use serde_json::Value;
 
 use crate::emulator::{self, EmulatorConfig, Fault, RecordedRequest as CoreRequest};
-use crate::api::fields::COMPANY_CLIENT;
+use crate::api::fields::{COMPANY_CLIENT, INDIVIDUAL_CLIENT};
 
-use super::convert::fields_to_json;
+use super::convert::{fields_to_json, Accepts};
 use super::models::instance;
 
 #[pyclass(module = "cryptomate.testing", name = "Emulator", frozen)]
@@ -72,7 +72,7 @@ impl Emulator {
     #[pyo3(signature = (**fields))]
     fn add_client<'py>(&self, py: Python<'py>, fields: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
         let fields = match fields {
-            Some(fields) => fields_to_json(&COMPANY_CLIENT, fields, "", "add_client()", false)?,
+            Some(fields) => fields_to_json(Accepts::Model(&COMPANY_CLIENT), fields, "", "add_client()")?,
             None => Default::default(),
         };
         let stored = self.inner.add_client(fields).map_err(|refusal| PyValueError::new_err(refusal.message))?;
@@ -82,6 +82,23 @@ impl Emulator {
     /// The stored record, or None. No HTTP, no rate limit.
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner.get(id).map(|client| client_model(py, client)).transpose()
+    }
+
+    /// Stores a Gen 2 individual client directly (no HTTP, no rate limit) and returns it; fields are checked
+    /// like an `IndividualClient`'s.
+    #[pyo3(signature = (**fields))]
+    fn add_individual<'py>(&self, py: Python<'py>, fields: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        let fields = match fields {
+            Some(fields) => fields_to_json(Accepts::Model(&INDIVIDUAL_CLIENT), fields, "", "add_individual()")?,
+            None => Default::default(),
+        };
+        let stored = self.inner.add_individual(fields).map_err(|refusal| PyValueError::new_err(refusal.message))?;
+        instance(py, &INDIVIDUAL_CLIENT, Value::Object(stored))
+    }
+
+    /// The stored Gen 2 individual client, or None. No HTTP, no rate limit.
+    fn get_individual<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.get_individual(id).map(|stored| instance(py, &INDIVIDUAL_CLIENT, Value::Object(stored))).transpose()
     }
 
     /// The requests received so far, oldest first.
@@ -123,7 +140,8 @@ impl Emulator {
         Ok(())
     }
 
-    /// Empties the store, the journal, injected faults and delays, and the rate-limit history.
+    /// Empties the store (clients and individuals), the journal, injected faults and delays, and the rate-limit
+    /// history.
     fn reset(&self) {
         self.inner.reset();
     }

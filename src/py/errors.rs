@@ -1,6 +1,6 @@
 //! Core errors -> the Python exception classes of `cryptomate._exceptions`.
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
@@ -28,10 +28,12 @@ fn build(py: Python<'_>, error: Error) -> PyResult<PyErr> {
     };
     match error {
         Error::InvalidValue(message) => Ok(PyValueError::new_err(message)),
+        missing @ Error::MissingFields { .. } => Ok(PyTypeError::new_err(missing.to_string())),
         Error::Configuration(message) => simple("ConfigurationError", message),
         Error::Connection(message) | Error::Tls(message) => simple("APIConnectionError", message),
         Error::Closed => simple("APIConnectionError", Error::Closed.to_string()),
-        Error::Timeout(message) => simple("APITimeoutError", message),
+        Error::Timeout(message) | Error::Connect { message, timeout: true } => simple("APITimeoutError", message),
+        Error::Connect { message, timeout: false } => simple("APIConnectionError", message),
         Error::Response(message) => simple("APIError", message),
         Error::ResponseValidation { message, status, body } => {
             let kwargs = PyDict::new(py);

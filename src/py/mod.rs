@@ -27,6 +27,8 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
     module.add_class::<sync_client::Client>()?;
     module.add_class::<async_client::AsyncClient>()?;
+    module.add_class::<sync_client::Individuals>()?;
+    module.add_class::<async_client::AsyncIndividuals>()?;
     module.add_class::<bulk::Batch>()?;
     module.add_class::<aio::Pending>()?;
     module.add_class::<aio::LoopWaker>()?;

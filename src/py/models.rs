@@ -13,9 +13,9 @@ use serde_json::Value;
 
 use crate::api::fields::{self, unraw, ALL_SCHEMAS};
 use crate::api::model::Record;
-use crate::api::schema::Schema;
+use crate::api::schema::{body, Schema};
 
-use super::convert::{fields_to_json, to_python};
+use super::convert::{fields_to_json, to_python, Accepts};
 
 /// The behaviour every model shares; the generated subclasses add the constructor and the attributes.
 #[pyclass(module = "cryptomate._native", name = "_Model", subclass, frozen)]
@@ -62,7 +62,7 @@ impl Model {
 
 fn set_fields(record: &mut Record, fields: &Bound<'_, PyDict>) -> PyResult<()> {
     let context = format!("{}()", record.schema.name);
-    for (name, value) in fields_to_json(record.schema, fields, "", &context, false)? {
+    for (name, value) in fields_to_json(Accepts::Model(record.schema), fields, "", &context)? {
         let index = record.schema.index_of(&name).expect("fields_to_json accepts table names only");
         record.values[index] = value;
     }
@@ -191,20 +191,29 @@ pub fn _unpickle_model<'py>(py: Python<'py>, schema_name: &str, json: &str) -> P
     instance(py, schema, value)
 }
 
-/// The field table as data, for the Python layer (the CLI's typed flags): `{model name: [(field, kind family,
-/// writable), ...]}` in table order.
+/// The field table as data, for the Python layer (the CLI's typed flags): `{schema name: [(field, kind
+/// family, (bodies that accept it: "update", "create", "business")), ...]}` in table order, the request-only
+/// fields under `ClientRequestFields`.
 #[pyfunction]
 pub fn _field_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let table = PyDict::new(py);
-    for schema in ALL_SCHEMAS {
-        let rows: Vec<(&str, &str, bool)> = schema.fields.iter().map(|f| (f.name, f.kind.family(), f.writable)).collect();
+    for schema in ALL_SCHEMAS.iter().chain([&&fields::CLIENT_REQUEST_FIELDS]) {
+        let rows: Vec<(&str, &str, Vec<&str>)> = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let bodies = [(body::UPDATE, "update"), (body::CREATE, "create"), (body::BUSINESS, "business")];
+                (f.name, f.kind.family(), bodies.iter().filter(|(bit, _)| f.in_body(*bit)).map(|(_, name)| *name).collect())
+            })
+            .collect();
         table.set_item(schema.name, rows)?;
     }
     Ok(table)
 }
 
 macro_rules! define_models {
-    ($( $static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $write:ident)? ; )* } )*) => {
+    (models { $($models:tt)* } request_only { $($request_only:tt)* }) => { define_models!(@models $($models)*); };
+    (@models $( $static:ident $name:ident { $( $field:ident : $kind:ident $(($($arg:tt)+))? $(, $flag:ident)* ; )* } )*) => {
         $(
             #[pyclass(module = "cryptomate", extends = Model, frozen)]
             pub struct $name;

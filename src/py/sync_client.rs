@@ -1,23 +1,28 @@
-//! `cryptomate.Client`: each call waits on the calling thread with the GIL released.
+//! `cryptomate.Client` and its `individuals`: each call waits on the calling thread with the GIL released.
 
 use std::future::Future;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::api::fields::COMPANY_CLIENT;
+use crate::api::endpoints;
 use crate::client::Client as CoreClient;
 use crate::error::Error;
 use crate::http::config;
 use crate::http::runtime::block_on_interruptible;
 
 use super::bulk;
-use super::client::{self, client_class};
+use super::client::{self, client_class, individuals_class, CoreCall};
 use super::errors::to_py;
-use super::models::instance_from_record;
 
 #[pyclass(module = "cryptomate", name = "Client", frozen)]
 pub struct Client {
+    core: CoreClient,
+}
+
+/// `client.individuals`: the Gen 2 individual clients, on the client's connections and pacer.
+#[pyclass(module = "cryptomate", name = "Individuals", frozen)]
+pub struct Individuals {
     core: CoreClient,
 }
 
@@ -30,28 +35,12 @@ pub fn wait<T: Send>(py: Python<'_>, future: impl Future<Output = Result<T, Erro
     outcome?.map_err(|e| to_py(py, e))
 }
 
-client_class!(Client, "Client", {
-    /// `PUT /management/clients/{id}` with exactly the given fields; `None` is sent as null.
-    #[pyo3(signature = (id, /, **fields))]
-    fn update_client<'py>(
-        &self,
-        py: Python<'py>,
-        id: &Bound<'py, PyAny>,
-        fields: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let request = client::update_request(py, id, fields)?;
-        let record = wait(py, self.core.fetch_record(&request, &COMPANY_CLIENT))?;
-        instance_from_record(py, record)
-    }
+fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
+    let answered = wait(py, call)?;
+    client::answered_to_py(py, answered)
+}
 
-    /// `GET /management/clients/{id}`.
-    #[pyo3(signature = (id, /))]
-    fn get_client<'py>(&self, py: Python<'py>, id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request = client::get_request(py, id)?;
-        let record = wait(py, self.core.fetch_record(&request, &COMPANY_CLIENT))?;
-        instance_from_record(py, record)
-    }
-
+client_class!(Client, "Client", run, Individuals, {
     /// Many `update_client` calls, at most `concurrency` in flight under this client's pacing and retries.
     /// Returns, in input order, the `CompanyClient` or the exception of each item.
     #[pyo3(signature = (updates, *, concurrency = 8, progress = None))]
@@ -79,3 +68,5 @@ client_class!(Client, "Client", {
         self.core.close();
     }
 });
+
+individuals_class!(Individuals, "Individuals", run);
