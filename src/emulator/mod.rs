@@ -3,7 +3,13 @@
 //!
 //! It runs on the SDK's runtime, so starting one costs a socket bind and a task, not a thread.
 
+mod business;
+mod catalog;
+mod ids;
+mod individuals;
 mod rate_limit;
+mod refusal;
+mod routes;
 mod server;
 mod store;
 
@@ -16,8 +22,10 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 
+pub use individuals::Individuals;
 pub use rate_limit::RateLimiter;
-pub use store::{code_for_status, Refusal, Store};
+pub use refusal::{code_for_status, Refusal};
+pub use store::Store;
 
 /// Access levels of keys (reference §2): 1 reads, 3 writes.
 pub const READ_LEVEL: u8 = 1;
@@ -67,7 +75,10 @@ pub enum Fault {
 /// Everything the server and the test share; one lock, held only for bookkeeping (never across I/O).
 #[derive(Debug)]
 pub(crate) struct State {
+    /// Gen 1 clients.
     pub store: Store,
+    /// Gen 2 individual clients, a collection of their own.
+    pub individuals: Individuals,
     pub keys: HashMap<String, u8>,
     pub journal: Vec<RecordedRequest>,
     pub faults: VecDeque<Fault>,
@@ -79,6 +90,21 @@ pub(crate) struct State {
 }
 
 impl State {
+    fn new(config: EmulatorConfig) -> State {
+        State {
+            store: Store::new(config.seed),
+            individuals: Individuals::new(config.seed),
+            keys: HashMap::new(),
+            journal: Vec::new(),
+            faults: VecDeque::new(),
+            delays: VecDeque::new(),
+            limiter: State::fresh_limiter(&config),
+            requests_served: 0,
+            started: std::time::Instant::now(),
+            config,
+        }
+    }
+
     fn fresh_limiter(config: &EmulatorConfig) -> Option<RateLimiter> {
         config.rate_limit.map(|rate| RateLimiter::new(rate, config.time_scale))
     }
@@ -110,17 +136,9 @@ impl Emulator {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let api_key = format!("emulator-key-{:016x}", config.seed ^ u64::from(address.port()).rotate_left(32));
-        let state = Arc::new(Mutex::new(State {
-            store: Store::new(config.seed),
-            keys: HashMap::from([(api_key.clone(), WRITE_LEVEL)]),
-            journal: Vec::new(),
-            faults: VecDeque::new(),
-            delays: VecDeque::new(),
-            limiter: State::fresh_limiter(&config),
-            requests_served: 0,
-            started: std::time::Instant::now(),
-            config,
-        }));
+        let mut state = State::new(config);
+        state.keys.insert(api_key.clone(), WRITE_LEVEL);
+        let state = Arc::new(Mutex::new(state));
         let (shutdown, stopped) = watch::channel(false);
         let (alive, server_gone) = std::sync::mpsc::channel();
         let runtime = crate::http::runtime::runtime();
@@ -187,6 +205,17 @@ impl Emulator {
         self.state().store.get(id).cloned()
     }
 
+    /// Stores a Gen 2 individual client directly (no HTTP, no rate limit): any field may be given, server-set
+    /// ones included; only the shapes are checked. The rest (id, `individual`, `pending`, timestamps) is
+    /// filled in.
+    pub fn add_individual(&self, fields: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+        self.state().individuals.seed(fields, &server::now_timestamp())
+    }
+
+    pub fn get_individual(&self, id: &str) -> Option<Map<String, Value>> {
+        self.state().individuals.get(id).cloned()
+    }
+
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state().journal.clone()
     }
@@ -199,10 +228,11 @@ impl Emulator {
         self.state().delays.extend(std::iter::repeat_n(delay, times));
     }
 
-    /// Empty store, journal, injected faults and delays, rate-limit history. Keys stay.
+    /// Empty stores (Gen 1 and Gen 2), journal, injected faults and delays, rate-limit history. Keys stay.
     pub fn reset(&self) {
         let mut state = self.state();
         state.store.clear();
+        state.individuals.clear();
         state.journal.clear();
         state.faults.clear();
         state.delays.clear();

@@ -1,6 +1,7 @@
-//! The emulator's HTTP side: accepting connections, recording requests, injected faults, routing.
+//! The emulator's HTTP side: accepting connections, recording requests, injected faults, and turning an
+//! `Answer` into a response (`routes.rs` decides the answer).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,16 +11,16 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::store::{code_for_status, Refusal};
-use super::{Fault, RecordedRequest, State, READ_LEVEL, WRITE_LEVEL};
+use super::refusal::{code_for_status, Refusal};
+use super::routes::route;
+use super::{Fault, RecordedRequest, State};
 
-const CLIENTS: &str = "/management/clients";
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Accepts connections until `stopped` turns true; open connections are dropped then too. Every task holds a
@@ -117,8 +118,10 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-enum Answer {
+pub(super) enum Answer {
     Json(u16, Value),
+    /// No body (`204 No Content`).
+    Empty(u16),
     Refused(Refusal),
     RateLimited { wait: Duration, time_scale: f64 },
     Injected { status: u16, retry_after: Option<f64>, body: Option<Bytes> },
@@ -126,9 +129,11 @@ enum Answer {
 
 impl Answer {
     fn into_response(self, trace_id: &str) -> Response<Full<Bytes>> {
+        let empty = matches!(self, Answer::Empty(_));
         let error_body = |code: &str, message: &str| json!({"code": code, "message": message, "trace_id": trace_id});
         let (status, body, retry_after) = match self {
             Answer::Json(status, value) => (status, serde_json::to_vec(&value).unwrap_or_default().into(), None),
+            Answer::Empty(status) => (status, Bytes::new(), None),
             Answer::Refused(refusal) => (refusal.status, to_bytes(&error_body(refusal.code, &refusal.message)), None),
             Answer::RateLimited { wait, time_scale } => {
                 // Whole seconds as documented; fractions when the schedule runs scaled (tests).
@@ -148,8 +153,10 @@ impl Answer {
         let mut response = Response::new(Full::new(body));
         *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
-        let content_type = if is_json { "application/json" } else { "text/html; charset=utf-8" };
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if !empty {
+            let content_type = if is_json { "application/json" } else { "text/html; charset=utf-8" };
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
         if let Ok(value) = HeaderValue::from_str(trace_id) {
             headers.insert("x-trace-id", value);
         }
@@ -162,98 +169,6 @@ impl Answer {
 
 fn to_bytes(value: &Value) -> Bytes {
     serde_json::to_vec(value).unwrap_or_default().into()
-}
-
-/// The documented behaviour of the Clients endpoints for one request.
-fn route(state: &mut State, address: IpAddr, request: &RecordedRequest, now: Instant) -> Answer {
-    let key = request.headers.iter().find(|(name, _)| name == "x-api-key").map(|(_, v)| v.as_str());
-    if let Some(limiter) = state.limiter.as_mut() {
-        if let Err(wait) = limiter.admit(key, address, now) {
-            return Answer::RateLimited { wait, time_scale: state.config.time_scale };
-        }
-    }
-    let Some(&level) = key.and_then(|k| state.keys.get(k)) else {
-        return Answer::Refused(Refusal::new(401, "Invalid or missing API key"));
-    };
-    let (path, query) = request.path.split_once('?').unwrap_or((request.path.as_str(), ""));
-    let Some(rest) = path.strip_prefix(CLIENTS) else {
-        return Answer::Refused(Refusal::new(404, format!("No endpoint {} {path}", request.method)));
-    };
-    let id = match rest.strip_prefix('/') {
-        None if rest.is_empty() => None,
-        Some(segment) if !segment.is_empty() && !segment.contains('/') => match percent_decode(segment) {
-            Some(id) => Some(id),
-            None => return Answer::Refused(Refusal::new(400, "The client id is not valid percent-encoded UTF-8")),
-        },
-        _ => return Answer::Refused(Refusal::new(404, format!("No endpoint {} {path}", request.method))),
-    };
-    let Ok(method) = Method::from_bytes(request.method.as_bytes()) else {
-        return Answer::Refused(Refusal::new(405, format!("Method {} is not allowed", request.method)));
-    };
-    let needed = if method == Method::GET { READ_LEVEL } else { WRITE_LEVEL };
-    if level < needed {
-        return Answer::Refused(Refusal::new(401, format!("The API key does not have access level {needed} required by this endpoint")));
-    }
-    let now = now_timestamp();
-    let store = &mut state.store;
-    let result = match (&method, id.as_deref()) {
-        (&Method::GET, None) => match list_filters(query) {
-            Ok(filters) => return Answer::Json(200, Value::Array(store.list(&filters))),
-            Err(refusal) => Err(refusal),
-        },
-        (&Method::POST, None) => json_object(request).and_then(|body| store.create(body, &now)),
-        (&Method::GET, Some(id)) => store.get(id).cloned().ok_or_else(|| Refusal::not_found(id)),
-        (&Method::PUT, Some(id)) => json_object(request).and_then(|body| store.update(id, body, &now)),
-        (&Method::DELETE, Some(id)) => store.delete(id),
-        _ => Err(Refusal::new(405, format!("Method {} is not allowed on {path}", request.method))),
-    };
-    match result {
-        Ok(client) => Answer::Json(200, Value::Object(client)),
-        Err(refusal) => Answer::Refused(refusal),
-    }
-}
-
-fn json_object(request: &RecordedRequest) -> Result<Map<String, Value>, Refusal> {
-    match &request.json {
-        Some(Value::Object(map)) => Ok(map.clone()),
-        Some(_) => Err(Refusal::new(400, "The request body must be a JSON object")),
-        None => Err(Refusal::new(400, "The request body is not valid JSON")),
-    }
-}
-
-/// The boolean filters of `GET /management/clients`.
-fn list_filters(query: &str) -> Result<Vec<(String, bool)>, Refusal> {
-    let mut filters = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if !matches!(name, "otp" | "sms" | "whatsapp" | "telegram") {
-            return Err(Refusal::new(400, format!("Unknown query parameter {name:?}")));
-        }
-        let wanted = match value {
-            "true" => true,
-            "false" => false,
-            other => return Err(Refusal::new(400, format!("Query parameter {name} must be true or false, got {other:?}"))),
-        };
-        filters.push((name.to_owned(), wanted));
-    }
-    Ok(filters)
-}
-
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Now as the API writes timestamps: ISO-8601 UTC with milliseconds.
@@ -275,17 +190,6 @@ fn trace_id(counter: u64, peer: SocketAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding_and_filters() {
-        assert_eq!(percent_decode("a%2Fb").as_deref(), Some("a/b"));
-        assert_eq!(percent_decode("%C3%BC").as_deref(), Some("ü"));
-        assert_eq!(percent_decode("%G1"), None);
-        assert_eq!(percent_decode("%FF"), None);
-        assert_eq!(list_filters("sms=true&otp=false").unwrap(), vec![("sms".into(), true), ("otp".into(), false)]);
-        assert!(list_filters("sms=yes").is_err());
-        assert!(list_filters("color=red").is_err());
-    }
 
     #[test]
     fn timestamps_parse_as_the_sdk_expects() {

@@ -1,40 +1,15 @@
-//! The emulator's in-memory company: its clients and the documented rules for changing them.
+//! The emulator's Gen 1 clients (`/management/clients...`, reference §3.10 to §3.16) and the documented
+//! rules for changing them.
 
 use serde_json::{Map, Value};
 
+use super::business;
+use super::ids::IdSource;
+use super::refusal::Refusal;
+use crate::api::endpoints::{CREATE_BUSINESS_CLIENT, CREATE_CLIENT, UPDATE_CLIENT};
 use crate::api::fields::COMPANY_CLIENT;
 use crate::api::model::{check_request_body, Record};
-
-/// A documented failure of the Clients endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Refusal {
-    pub fn new(status: u16, message: impl Into<String>) -> Refusal {
-        Refusal { status, code: code_for_status(status), message: message.into() }
-    }
-
-    pub fn not_found(id: &str) -> Refusal {
-        Refusal::new(404, format!("Company client not found with id: {id}"))
-    }
-}
-
-/// The error `code` the API uses for a status (reference §5).
-pub fn code_for_status(status: u16) -> &'static str {
-    match status {
-        400 => "BAD_REQUEST",
-        401 => "API_ERROR",
-        404 => "NOT_FOUND",
-        409 | 412 => "VAL",
-        429 => "TOO_MANY_REQUESTS",
-        s if s >= 500 => "SERVER_ERROR",
-        _ => "APP_ERROR",
-    }
-}
+use crate::api::schema::Schema;
 
 #[derive(Debug)]
 pub struct Store {
@@ -46,7 +21,7 @@ pub struct Store {
 
 impl Store {
     pub fn new(seed: u64) -> Store {
-        let mut ids = IdSource(seed);
+        let mut ids = IdSource::new(seed);
         Store { company_id: format!("comp_{}", ids.uuid()), clients: Map::new(), ids }
     }
 
@@ -69,8 +44,19 @@ impl Store {
 
     /// `POST /management/clients`: a new individual client in status PENDING.
     pub fn create(&mut self, body: Map<String, Value>, now: &str) -> Result<Map<String, Value>, Refusal> {
-        check_request_body(&COMPANY_CLIENT, &body).map_err(|e| Refusal::new(400, e.to_string()))?;
-        self.insert(body, now)
+        check_request_body(&CREATE_CLIENT.body.expect("a create has a body"), &body).map_err(|e| Refusal::new(400, e.to_string()))?;
+        self.insert(client_fields(body), now)
+    }
+
+    /// `POST /management/clients/business` (§3.13): the KYB rules, then a business client in status PENDING.
+    /// Only the body's client fields are kept (associated persons and the like are not part of the object).
+    pub fn create_business(&mut self, body: Map<String, Value>, now: &str) -> Result<Map<String, Value>, Refusal> {
+        check_request_body(&CREATE_BUSINESS_CLIENT.body.expect("a create has a body"), &body)
+            .map_err(|e| Refusal::new(400, e.to_string()))?;
+        business::check(&body)?;
+        let mut fields = client_fields(body);
+        fields.insert("type".into(), "business".into());
+        self.insert(fields, now)
     }
 
     /// Adds a client with any fields (read-only ones included), filling in what the server would.
@@ -99,7 +85,7 @@ impl Store {
 
     /// `PUT /management/clients/{id}`: changes only the fields sent, moves `updated_at`.
     pub fn update(&mut self, id: &str, body: Map<String, Value>, now: &str) -> Result<Map<String, Value>, Refusal> {
-        check_request_body(&COMPANY_CLIENT, &body).map_err(|e| Refusal::new(400, e.to_string()))?;
+        check_request_body(&UPDATE_CLIENT.body.expect("an update has a body"), &body).map_err(|e| Refusal::new(400, e.to_string()))?;
         let mut client = self.get(id).cloned().ok_or_else(|| Refusal::not_found(id))?;
         merge(&mut client, body);
         client.insert("updated_at".into(), now.into());
@@ -107,6 +93,31 @@ impl Store {
         let client = in_table_order(client);
         self.clients.insert(id.to_owned(), Value::Object(client.clone()));
         Ok(client)
+    }
+
+    /// `PATCH /management/clients/{id}/enable-otp`: turns OTP on, moves `updated_at`.
+    pub fn enable_otp(&mut self, id: &str, now: &str) -> Result<Map<String, Value>, Refusal> {
+        let mut client = self.get(id).cloned().ok_or_else(|| Refusal::not_found(id))?;
+        client.insert("otp".into(), Value::Bool(true));
+        client.insert("updated_at".into(), now.into());
+        self.clients.insert(id.to_owned(), Value::Object(client.clone()));
+        Ok(client)
+    }
+
+    /// `GET /management/clients/by-phone-whatsapp`: the first WhatsApp-enabled client whose country code
+    /// followed by its number spells `full_phone_number` (digits only).
+    pub fn by_whatsapp_phone(&self, full_phone_number: &str) -> Result<Map<String, Value>, Refusal> {
+        let digits = |client: &Map<String, Value>, name: &str| client.get(name).and_then(Value::as_i64).map(|n| n.to_string());
+        self.clients
+            .values()
+            .filter_map(Value::as_object)
+            .filter(|client| client.get("whatsapp") == Some(&Value::Bool(true)))
+            .find(|client| match (digits(client, "phone_country_code"), digits(client, "phone_number")) {
+                (Some(code), Some(number)) => format!("{code}{number}") == full_phone_number,
+                _ => false,
+            })
+            .cloned()
+            .ok_or_else(|| Refusal::new(404, format!("Company client not found with phone number: {full_phone_number}")))
     }
 
     /// `DELETE /management/clients/{id}`: answers with the deleted client.
@@ -137,8 +148,14 @@ impl Store {
     }
 }
 
+/// The fields of a create body that the client object has: body-only ones (`bank_ramp`, ...) are dropped.
+fn client_fields(mut body: Map<String, Value>) -> Map<String, Value> {
+    body.retain(|name, _| COMPANY_CLIENT.field(name).is_some());
+    body
+}
+
 /// Sets the sent fields; `null` clears one.
-fn merge(client: &mut Map<String, Value>, fields: Map<String, Value>) {
+pub(super) fn merge(client: &mut Map<String, Value>, fields: Map<String, Value>) {
     for (name, value) in fields {
         if value.is_null() {
             client.shift_remove(&name);
@@ -149,35 +166,14 @@ fn merge(client: &mut Map<String, Value>, fields: Map<String, Value>) {
 }
 
 fn in_table_order(client: Map<String, Value>) -> Map<String, Value> {
-    match Record::from_json(&COMPANY_CLIENT, Value::Object(client.clone())) {
-        Ok(record) => record.to_json(),
-        Err(_) => client,
-    }
+    in_order_of(&COMPANY_CLIENT, client)
 }
 
-/// Deterministic ids (splitmix64): a seeded emulator hands out the same ids every run.
-#[derive(Debug)]
-struct IdSource(u64);
-
-impl IdSource {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
+/// The fields in the table's order, unknown ones last (as they came when the shapes do not fit).
+pub(super) fn in_order_of(schema: &'static Schema, object: Map<String, Value>) -> Map<String, Value> {
+    match Record::from_json(schema, Value::Object(object.clone())) {
+        Ok(record) => record.to_json(),
+        Err(_) => object,
     }
 }
 
@@ -231,6 +227,56 @@ mod tests {
         assert_eq!(store.delete(id).unwrap(), a);
         assert!(store.get(id).is_none());
         assert_eq!(store.delete(id).unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn body_only_fields_are_accepted_but_not_stored() {
+        let mut store = Store::new(1);
+        let made = store.create(obj(json!({"first_name": "Ada", "bank_ramp": true, "individual_cards": false})), "t").unwrap();
+        assert!(!made.contains_key("bank_ramp") && !made.contains_key("individual_cards"), "{made:?}");
+        assert_eq!(store.get(made["id"].as_str().unwrap()), Some(&made));
+        // the business-only ones stay refused on the individual create
+        assert_eq!(store.create(obj(json!({"associated_persons": []})), "t").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn business_clients_keep_only_their_client_fields() {
+        let mut store = Store::new(1);
+        let mut body = crate::emulator::business::tests::valid_business();
+        body.insert("phone_country_code".into(), json!(1));
+        body.insert("phone_number".into(), json!(4155551234i64));
+        let made = store.create_business(body.clone(), "t").unwrap();
+        assert_eq!((made["type"].as_str(), made["status"].as_str()), (Some("business"), Some("PENDING")));
+        assert_eq!(made["business_legal_name"], "ACME LLC");
+        assert_eq!(made["business_industry"], json!(["541511"]));
+        assert!(made["id"].as_str().unwrap().starts_with("client_"));
+        assert!(!made.contains_key("associated_persons"));
+        // the rules, then the duplicate phone, all 412 VAL; a wrong shape is a 400
+        body.insert("email".into(), json!("other@acme.example"));
+        let dup = store.create_business(body.clone(), "t").unwrap_err();
+        assert_eq!((dup.status, dup.code), (412, "VAL"));
+        body.insert("business_type".into(), json!("empire"));
+        assert_eq!(store.create_business(body.clone(), "t").unwrap_err().message, "Invalid business type: \"empire\"");
+        body.insert("business_type".into(), json!(7));
+        assert_eq!(store.create_business(body, "t").unwrap_err().status, 400);
+        assert_eq!(store.list(&[]).len(), 1);
+    }
+
+    #[test]
+    fn enable_otp_and_lookup_by_whatsapp_phone() {
+        let mut store = Store::new(1);
+        let made = store.create(obj(json!({"otp": false, "phone_country_code": 1, "phone_number": 4155551234i64})), "t0").unwrap();
+        let id = made["id"].as_str().unwrap();
+        let enabled = store.enable_otp(id, "t1").unwrap();
+        assert_eq!((&enabled["otp"], enabled["updated_at"].as_str()), (&json!(true), Some("t1")));
+        assert_eq!(store.get(id), Some(&enabled));
+        assert_eq!(store.enable_otp("nope", "t").unwrap_err(), Refusal::not_found("nope"));
+
+        let not_found = store.by_whatsapp_phone("14155551234").unwrap_err();
+        assert_eq!((not_found.status, not_found.message.as_str()), (404, "Company client not found with phone number: 14155551234"));
+        let on_whatsapp = store.update(id, obj(json!({"whatsapp": true})), "t2").unwrap();
+        assert_eq!(store.by_whatsapp_phone("14155551234").unwrap(), on_whatsapp);
+        assert_eq!(store.by_whatsapp_phone("4155551234").unwrap_err().status, 404);
     }
 
     #[test]
