@@ -1,5 +1,5 @@
-"""`cryptomate clients get|update`, end to end against the emulator (in-process through `cli.main`, and in a
-child interpreter for the console path)."""
+"""`cryptomate clients get|list|create|create-business|update|delete|enable-otp|by-phone`, end to end against
+the emulator (in-process through `cli.main`, and in a child interpreter for the console path)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -196,9 +197,9 @@ def test_update_flags_come_from_the_field_table(capsys):
     code, out, _ = run(capsys, "clients", "update", "--help")
     assert code == 0
     rows = _field_table()["CompanyClient"]
-    for name, family, writable in rows:
+    for name, family, bodies in rows:
         flag = "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
-        assert re.search(rf"{re.escape(flag)}\b(?!-)", out) if writable else flag + " " not in out, (name, out)
+        assert re.search(rf"{re.escape(flag)}\b(?!-)", out) if "update" in bodies else flag + " " not in out, (name, out)
     assert "--status" not in out and "--created-at" not in out
     assert "exit status" in out and "2 usage error" in out
 
@@ -390,6 +391,256 @@ def test_progress_only_on_a_terminal_and_not_with_json(cli, emu, tmp_path, monke
     assert summary(err) == (1, 0)
 
 
+# --- list --------------------------------------------------------------------------------------------------
+
+
+def flag_of(name, family):
+    return "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
+
+
+def table_lines(out):
+    """The rows of a list table, split on runs of two spaces or more (cells may hold one space)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()]
+
+
+def query(request):
+    return parse_qs(urlsplit(request.path).query)
+
+
+def test_list_prints_a_row_per_client(cli, emu):
+    a = emu.add_client(first_name="Ann", last_name="Lee", email="ann@example.com", sms=True)
+    b = emu.add_client(first_name="Bob", last_name="Ray")
+    code, out, err = cli("list")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "type", "status", "first_name", "last_name", "email", "otp", "sms",
+                                "whatsapp", "telegram"]
+    assert len(lines) == 3
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert set(rows) == {a.id, b.id}
+    assert {"Ann", "Lee", "ann@example.com", "true"} <= set(rows[a.id])
+    assert {"Bob", "Ray"} <= set(rows[b.id]) and "true" not in rows[b.id]
+    assert emu.requests[-1].path == "/management/clients"
+    assert err == ""
+
+
+def test_list_json_is_one_array_and_the_filters_go_in_the_query(cli, emu):
+    a = emu.add_client(first_name="Ann", sms=True, otp=False)
+    emu.add_client(first_name="Bob", sms=False, otp=False)
+    emu.add_client(first_name="Cid", sms=True, otp=True)
+    code, out, err = cli("list", "--sms", "yes", "--otp", "false", "--json")
+    assert code == 0, err
+    assert json.loads(out) == [emu.get(a.id).to_dict()]
+    assert len(out.splitlines()) == 1  # one JSON document
+    request = emu.requests[-1]
+    assert (request.method, urlsplit(request.path).path) == ("GET", "/management/clients")
+    assert query(request) == {"sms": ["true"], "otp": ["false"]}
+
+
+def test_list_of_no_clients(cli, emu):
+    code, out, err = cli("list", "--json")
+    assert (code, out.strip(), err) == (0, "[]", "")
+    code, out, err = cli("list", "--telegram", "true")
+    assert code == 0 and out.split() == ["id", "type", "status", "first_name", "last_name", "email", "otp", "sms",
+                                         "whatsapp", "telegram"]
+    assert query(emu.requests[-1]) == {"telegram": ["true"]}
+
+
+@pytest.mark.parametrize("flags", [["--sms", "maybe"], ["--whatsapp", ""], ["--first-name", "X"], ["client_1"]],
+                         ids=" ".join)
+def test_list_usage_errors(cli, emu, flags):
+    code, out, err = cli("list", *flags)
+    assert (code, out) == (2, "")
+    assert "usage:" in err and "error:" in err
+    assert emu.requests == []
+
+
+# --- create, create-business ---------------------------------------------------------------------------------
+
+
+def posts(emu, path="/management/clients"):
+    return [r for r in emu.requests if r.method == "POST" and r.path == path]
+
+
+def test_create_sends_exactly_the_flags_given(cli, emu):
+    code, out, err = cli("create", "--first-name", "Bo", "--last-name", "Diddley", "--email", "bo@example.com",
+                         "--sms", "false", "--phone-country-code", "1", "--phone-number", "4155551234",
+                         "--birth-date", "1990-01-02", "--address-json", '{"city": "Paris", "country": "FRA"}',
+                         "--documents-json", '[{"name": "passport"}]', "--bank-ramp", "true",
+                         "--individual-cards", "no")
+    assert code == 0, err
+    body = posts(emu)[-1].json
+    assert body == {"first_name": "Bo", "last_name": "Diddley", "email": "bo@example.com", "sms": False,
+                    "phone_country_code": 1, "phone_number": 4155551234, "birth_date": "1990-01-02",
+                    "address": {"city": "Paris", "country": "FRA"}, "documents": [{"name": "passport"}],
+                    "bank_ramp": True, "individual_cards": False}
+    fields = table(out)
+    stored = emu.get(fields["id"])
+    assert (stored.first_name, stored.last_name, stored.sms, stored.phone_number) == ("Bo", "Diddley", False,
+                                                                                      4155551234)
+    assert fields["first_name"] == "Bo" and fields["email"] == "bo@example.com"
+    assert err == ""
+
+
+def test_create_json_prints_the_new_client(cli, emu):
+    code, out, err = cli("create", "--first-name", "Bo", "--json")
+    assert code == 0, err
+    [record] = json_lines(out)
+    assert record["first_name"] == "Bo" and record["id"]
+    assert emu.get(record["id"]).first_name == "Bo"
+    assert posts(emu)[-1].json == {"first_name": "Bo"}
+
+
+@pytest.mark.parametrize("flags", [
+    [],                                          # no field: refused rather than creating an empty client
+    ["--bank-ramp", "maybe"],
+    ["--phone-number", "12x"],
+    ["--birth-date", "1990-13-45"],              # the SDK: not a date
+    ["--address-json", '{"bogus": 1}'],          # the SDK: unknown field of Address
+    ["--company-id", "comp_1"],                  # update only
+    ["--status", "ACTIVE"],                      # read-only
+    ["--associated-persons-json", "[]"],         # business only
+], ids=lambda flags: " ".join(flags) or "no-fields")
+def test_create_usage_errors(cli, emu, flags):
+    code, out, err = cli("create", *flags)
+    assert (code, out) == (2, ""), err
+    assert "usage:" in err and "error:" in err
+    assert posts(emu) == []
+
+
+def test_create_flags_come_from_the_field_table(capsys):
+    table_ = _field_table()
+    for action, body in [("create", "create"), ("create-business", "business")]:
+        code, out, _ = run(capsys, "clients", action, "--help")
+        assert code == 0
+        rows = [(n, f, b) for schema in ("CompanyClient", "ClientRequestFields") for n, f, b in table_[schema]]
+        for name, family, bodies in rows:
+            flag = flag_of(name, family)
+            present = re.search(rf"{re.escape(flag)}\b(?!-)", out) is not None
+            assert present == (body in bodies), (action, name)
+        assert "exit status" in out and "2 usage error" in out
+    code, out, _ = run(capsys, "clients", "create", "--help")
+    assert "--bank-ramp" in out and "--company-id" not in out and "--associated-persons-json" not in out
+
+
+def business_flags(**changes):
+    address = '{"street_line_1": "1 Main St", "city": "Austin", "postal_code": "78701", "state": "USA-TX", ' \
+              '"country": "USA"}'
+    person = {"first_name": "Wile", "last_name": "Coyote", "email": "wile@acme.example", "birth_date": "1949-09-17",
+              "residential_address": json.loads(address), "has_control": True, "is_signer": True}
+    flags = {"--email": "ops@acme.example", "--business-legal-name": "ACME LLC", "--business-description": "Anvils",
+             "--business-type": "llc", "--business-industry-json": '["541511"]', "--registered-address-json": address,
+             "--associated-persons-json": json.dumps([person]),
+             "--identifying-information-json": '[{"type": "ein", "issuing_country": "USA", "number": "12-3456789"}]',
+             "--high-risk-activities-json": "[]", "--primary-website": "https://acme.example",
+             "--is-dao": "false", "--ownership-threshold": "25"}
+    flags.update(changes)
+    return [item for pair in flags.items() if pair[1] is not None for item in pair]
+
+
+def test_create_business_missing_required_fields_are_one_usage_error(cli, emu):
+    code, out, err = cli("create-business", "--email", "ops@acme.example", "--is-dao", "true")
+    assert (code, out) == (2, "")
+    assert "usage:" in err and "missing required" in err
+    for name in ("business_legal_name", "business_description", "business_type", "business_industry",
+                 "registered_address", "identifying_information", "high_risk_activities", "primary_website",
+                 "associated_persons"):
+        assert name in err, name
+    assert "email" not in err.split("missing required", 1)[1]
+    assert emu.requests == []
+
+
+def test_create_business_bad_value_is_a_usage_error(cli, emu):
+    code, out, err = cli("create-business", *business_flags(**{"--ownership-threshold": "lots"}))
+    assert (code, out) == (2, "")
+    assert "--ownership-threshold" in err
+    code, out, err = cli("create-business", *business_flags(**{"--associated-persons-json": "[{bad"}))
+    assert (code, out) == (2, "")
+    assert emu.requests == []
+
+
+def test_create_business(cli, emu):  # needs the emulator's POST /management/clients/business
+    code, out, err = cli("create-business", *business_flags(), "--json")
+    assert code == 0, err
+    [record] = json_lines(out)
+    assert record["type"] == "business" and record["business_legal_name"] == "ACME LLC"
+    body = posts(emu, "/management/clients/business")[-1].json
+    assert body["business_industry"] == ["541511"] and body["high_risk_activities"] == []
+    assert body["is_dao"] is False and body["ownership_threshold"] == 25
+    assert body["associated_persons"][0]["has_control"] is True
+    assert set(body) == {"email", "business_legal_name", "business_description", "business_type", "business_industry",
+                         "registered_address", "associated_persons", "identifying_information",
+                         "high_risk_activities", "primary_website", "is_dao", "ownership_threshold"}
+    assert emu.get(record["id"]).business_legal_name == "ACME LLC"
+
+
+def test_create_business_refused_by_the_api_exits_1(cli, emu):  # needs the emulator's business rules
+    code, out, err = cli("create-business", *business_flags(**{"--business-type": "llp"}))
+    assert (code, out) == (1, "")
+    assert "PreconditionFailedError" in err and "business type" in err
+
+
+# --- delete, enable-otp, by-phone -------------------------------------------------------------------------------
+
+
+def test_delete(cli, emu, seeded):
+    code, out, err = cli("delete", seeded.id)
+    assert (code, out, err) == (0, f"deleted {seeded.id}\n", "")
+    assert emu.get(seeded.id) is None
+    assert (emu.requests[-1].method, emu.requests[-1].path) == ("DELETE", f"/management/clients/{seeded.id}")
+    code, out, err = cli("delete", seeded.id, "--json")
+    assert (code, out) == (1, "")
+    assert "NotFoundError" in err and seeded.id in err
+
+
+def test_delete_json(cli, emu, seeded):
+    code, out, err = cli("delete", seeded.id, "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"id": seeded.id, "deleted": True}
+    assert emu.get(seeded.id) is None
+
+
+def test_delete_takes_one_id(cli, emu):
+    code, _, err = cli("delete")
+    assert code == 2 and "usage:" in err
+    assert emu.requests == []
+
+
+def test_enable_otp(cli, emu):  # needs the emulator's PATCH .../enable-otp
+    a = emu.add_client(first_name="Ann", otp=False)
+    code, out, err = cli("enable-otp", a.id)
+    assert code == 0, err
+    assert table(out)["otp"] == "true"
+    request = emu.requests[-1]
+    assert (request.method, request.path, request.body) == ("PATCH", f"/management/clients/{a.id}/enable-otp", b"")
+    assert emu.get(a.id).otp is True
+
+
+def test_enable_otp_of_a_missing_id_exits_1(cli, emu):
+    code, out, err = cli("enable-otp", "client_nope")
+    assert (code, out) == (1, "")
+    assert "NotFoundError" in err
+
+
+def test_by_phone(cli, emu):  # needs the emulator's GET .../by-phone-whatsapp
+    a = emu.add_client(first_name="Ann", phone_country_code=1, phone_number=4155551234, whatsapp=True)
+    code, out, err = cli("by-phone", "14155551234", "--json")
+    assert code == 0, err
+    assert json.loads(out) == emu.get(a.id).to_dict()
+    request = emu.requests[-1]
+    assert urlsplit(request.path).path == "/management/clients/by-phone-whatsapp"
+    assert query(request) == {"full_phone_number": ["14155551234"]}
+    code, out, err = cli("by-phone", "19999999999")
+    assert (code, out) == (1, "")
+    assert "NotFoundError" in err
+
+
+def test_by_phone_bad_number_is_a_usage_error(cli, emu):
+    code, out, err = cli("by-phone", "+1 415 555")
+    assert (code, out) == (2, ""), err
+    assert emu.requests == []
+
+
 # --- the console path --------------------------------------------------------------------------------------
 
 
@@ -421,3 +672,27 @@ def test_console_missing_key_exits_2(emu):
                                 CRYPTOMATE_BASE_URL=emu.base_url))
     assert result.returncode == 2
     assert "CRYPTOMATE_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_console_create_list_delete(emu):
+    env = child_env(CRYPTOMATE_API_KEY=emu.api_key, CRYPTOMATE_BASE_URL=emu.base_url)
+    command = [sys.executable, "-m", "cryptomate.cli", "clients"]
+
+    def console(*argv):
+        result = subprocess.run([*command, *argv], capture_output=True, text=True, timeout=TIMEOUT, env=env)
+        assert "Traceback" not in result.stderr and emu.api_key not in result.stdout + result.stderr
+        return result
+
+    created = console("create", "--first-name", "Ann", "--sms", "true", "--json")
+    assert created.returncode == 0, created.stderr
+    record = json.loads(created.stdout)
+    listed = console("list", "--sms", "true", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout)] == [record["id"]]
+    assert console("delete", record["id"]).returncode == 0
+    assert emu.get(record["id"]) is None
+    missing = console("delete", record["id"])
+    assert missing.returncode == 1 and "NotFoundError" in missing.stderr
+    usage = console("create", "--sms", "maybe")
+    assert usage.returncode == 2 and "usage:" in usage.stderr

@@ -1,7 +1,10 @@
-"""`cryptomate clients get|update`: read a client, update one from flags, or update many from a JSONL/CSV file.
+"""`cryptomate clients ...`: the Gen 1 clients through the API: get, list, create, create-business, update (one
+client from flags, or many from a JSONL/CSV file), delete, enable-otp, by-phone.
 
-The update flags and the file columns come from the field table (`_field_table()`), never from a list here.
+The field flags and the file columns come from the field table (`_field_table()`), never from a list here.
 Exit status: 0 all went well, 1 the API call or some item failed, 2 usage error (flags, values, key, file).
+The helpers that build and run a command (common options, field flags, the call, the output) are shared with
+`cryptomate individuals` (`_cli_individuals`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TextIO, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO, TypeVar, Union
 
 import cryptomate
-from cryptomate._native import _field_table
+from cryptomate._native import _field_table, _Model
 
 _JSON_FAMILIES = ("object", "list", "json")
 _FLAG_PREFIX = "field:"  # argparse dests of the field flags, apart from the command's own options
@@ -76,30 +79,90 @@ def _flag_type(family: str) -> Callable[[str], Any]:
 
 
 def _fields() -> dict[str, tuple[str, bool]]:
-    """name -> (family, writable) of the fields of CompanyClient."""
-    return {name: (family, writable) for name, family, writable in _field_table()["CompanyClient"]}
+    """name -> (family, accepted by update_client) of the fields of CompanyClient."""
+    return {name: (family, "update" in bodies) for name, family, bodies in _field_table()["CompanyClient"]}
 
 
-# --- the parser --------------------------------------------------------------------------------------------
+# --- building a command (shared with _cli_individuals) ----------------------------------------------------
+
+EPILOG = "exit status: 0 success, 1 the API call or some item failed, 2 usage error (including no API key)"
+Rows = Iterable[tuple[str, str]]  # (field name, family)
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `clients get` and `clients update` on the `cryptomate` command's sub-parsers."""
+def common_options() -> argparse.ArgumentParser:
+    """The options of every command that calls the API (a parent parser): key, URL, environment, --json."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--api-key", help="API key (default: $CRYPTOMATE_API_KEY, which keeps it out of `ps`)")
     common.add_argument("--base-url", help="API base URL (default: $CRYPTOMATE_BASE_URL, else from --environment)")
     common.add_argument("--environment", choices=("production", "sandbox"), help="default: production")
     common.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
-    epilog = "exit status: 0 success, 1 the API call or some item failed, 2 usage error (including no API key)"
+    return common
 
-    clients = commands.add_parser("clients", help="get or update clients through the API")
+
+def table_rows(schema: str, body: str) -> list[tuple[str, str]]:
+    """(name, family) of the fields of `schema` that the request body `body` accepts, in table order."""
+    return [(name, family) for name, family, bodies in _field_table()[schema] if body in bodies]
+
+
+def add_field_flags(group: argparse._ActionsContainer, rows: Rows,
+                    describe: Callable[[str, str], str] = lambda name, family: f"{name} ({family})") -> None:
+    """A typed flag per (name, family) row: `--first-name TEXT`, `--sms true|false`, `--phone-number N`,
+    `--address-json JSON`...; read with `field_values`. A bad value is a usage error (exit 2)."""
+    for name, family in rows:
+        json_flag = family in _JSON_FAMILIES
+        flag = "--" + name.replace("_", "-") + ("-json" if json_flag else "")
+        group.add_argument(flag, dest=_FLAG_PREFIX + name, type=_flag_type(family), help=describe(name, family),
+                           metavar="JSON" if json_flag else _METAVARS.get(family, "TEXT"))
+
+
+def field_values(args: argparse.Namespace) -> dict[str, Any]:
+    """{name: value} of the field flags given (those not given are not sent)."""
+    return {name[len(_FLAG_PREFIX):]: value for name, value in vars(args).items()
+            if name.startswith(_FLAG_PREFIX) and value is not None}
+
+
+def add_command(actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                handler: Callable[[argparse.Namespace], int], **options: Any) -> argparse.ArgumentParser:
+    """A sub-command with the common options and the exit-status epilog, run by `run` through `handler`."""
+    command = actions.add_parser(name, parents=[common_options()], epilog=EPILOG, **options)
+    command.set_defaults(run=run, handler=handler, parser=command)
+    return command
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `clients get|list|create|create-business|update|delete|enable-otp|by-phone` on the `cryptomate`
+    command's sub-parsers."""
+    clients = commands.add_parser("clients", help="the Gen 1 clients through the API: get, list, create, update, "
+                                                  "delete...")
     actions = clients.add_subparsers(dest="action", required=True)
-    get = actions.add_parser("get", parents=[common], help="print one client", epilog=epilog)
+    get = add_command(actions, "get", _get, help="print one client")
     get.add_argument("id", help="the client's id")
-    get.set_defaults(run=run, handler=_get, parser=get)
 
-    update = actions.add_parser(
-        "update", parents=[common], epilog=epilog,
+    listing = add_command(
+        actions, "list", _list, help="print the clients (a table, or with --json one JSON array)",
+        description="GET /management/clients: one row per client, or with --json one JSON array of the clients "
+                    "(each as `get --json` prints it). The filters given are sent as query parameters.")
+    add_field_flags(listing.add_argument_group("filters (those given are sent)"),
+                    [(name, "bool") for name in _LIST_FILTERS],
+                    lambda name, family: f"only the clients whose {name} is true, or false")
+
+    create = add_command(
+        actions, "create", _create, usage="%(prog)s --FIELD VALUE... [options]", help="create an individual client",
+        description="POST /management/clients with the fields given (at least one); prints the new client.")
+    add_field_flags(create.add_argument_group("fields (those given are sent)"),
+                    table_rows("CompanyClient", "create") + table_rows("ClientRequestFields", "create"))
+
+    business = add_command(
+        actions, "create-business", _create_business, usage="%(prog)s --FIELD VALUE... [options]",
+        help="create a business client",
+        description="POST /management/clients/business with the fields given; prints the new client. The required "
+                    "fields (email, business_legal_name, ..., associated_persons) are checked before sending: a "
+                    "missing one is a usage error that names every missing field.")
+    add_field_flags(business.add_argument_group("fields (those given are sent)"),
+                    table_rows("CompanyClient", "business") + table_rows("ClientRequestFields", "business"))
+
+    update = add_command(
+        actions, "update", _update,
         usage="%(prog)s ID --FIELD VALUE... [options]\n       %(prog)s --file PATH [--concurrency N] [--failed PATH] "
               "[options]",
         help="update one client from flags, or many from a .jsonl or .csv file",
@@ -109,19 +172,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "(snake_case), cells read like the flags' values.",
     )
     update.add_argument("id", nargs="?", help="the client's id (not with --file)")
-    fields = update.add_argument_group("fields (those given are sent)")
-    for name, (family, writable) in _fields().items():
-        if writable:
-            json_flag = family in _JSON_FAMILIES
-            flag = "--" + name.replace("_", "-") + ("-json" if json_flag else "")
-            fields.add_argument(flag, dest=_FLAG_PREFIX + name, type=_flag_type(family), help=f"{name} ({family})",
-                                metavar="JSON" if json_flag else _METAVARS.get(family, "TEXT"))
+    add_field_flags(update.add_argument_group("fields (those given are sent)"), table_rows("CompanyClient", "update"))
     batch = update.add_argument_group("many clients")
     batch.add_argument("--file", type=Path, help="a .jsonl or .csv file of updates")
     batch.add_argument("--concurrency", type=_positive, default=8, metavar="N", help="requests in flight (default 8)")
     batch.add_argument("--failed", type=Path, metavar="PATH",
                        help="write the rows that failed there, in the input's format, to feed back to --file")
-    update.set_defaults(run=run, handler=_update, parser=update)
+
+    remove = add_command(actions, "delete", _delete, help="delete a client",
+                         description="DELETE /management/clients/ID; prints `deleted ID` (--json: "
+                                     "{\"id\": ID, \"deleted\": true}).")
+    remove.add_argument("id", help="the client's id")
+    otp = add_command(actions, "enable-otp", _enable_otp, help="enable OTP for a client, print it")
+    otp.add_argument("id", help="the client's id")
+    by_phone = add_command(actions, "by-phone", _by_phone, help="print the WhatsApp-enabled client with that phone",
+                           description="GET /management/clients/by-phone-whatsapp?full_phone_number=NUMBER")
+    by_phone.add_argument("number", metavar="NUMBER", help="the full phone number, country code included (digits)")
 
 
 def _positive(text: str) -> int:
@@ -132,18 +198,21 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `clients get|update` for parsed args; usage errors exit 2 through the sub-command's parser."""
+    """Run a sub-command for parsed args: an API error exits 1 (its `str` on stderr), a usage error exits 2
+    through the sub-command's parser."""
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:  # update_clients has cancelled what was in flight
         print("interrupted", file=sys.stderr)
         return 130
+    except cryptomate.CryptoMateError as error:
+        return _failed(args, error)
     except _UsageError as error:
         parser: argparse.ArgumentParser = args.parser
         parser.error(str(error))  # exits 2
 
 
-def _client(args: argparse.Namespace) -> cryptomate.Client:
+def client_for(args: argparse.Namespace) -> cryptomate.Client:
     try:
         return cryptomate.Client(args.api_key, base_url=args.base_url, environment=args.environment)
     except cryptomate.ConfigurationError as error:
@@ -155,10 +224,24 @@ def _failed(args: argparse.Namespace, error: BaseException) -> int:
     return 1
 
 
-# --- get, update ID ----------------------------------------------------------------------------------------
+_T = TypeVar("_T")
 
 
-def _print_record(record: cryptomate.CompanyClient, as_json: bool) -> None:
+def call(args: argparse.Namespace, request: Callable[[cryptomate.Client], _T]) -> _T:
+    """`request(client)` with a client for `args`. The SDK's argument errors (TypeError/ValueError, raised
+    before sending) are usage errors; API errors go up to `run` (exit 1)."""
+    with client_for(args) as client:
+        try:
+            return request(client)
+        except (TypeError, ValueError) as error:
+            raise _UsageError(str(error)) from None
+
+
+# --- output (shared with _cli_individuals) -----------------------------------------------------------------
+
+
+def print_record(record: _Model, as_json: bool) -> None:
+    """One record: a JSON object (its `to_dict()`), or a two-column table of its set fields."""
     data = record.to_dict()
     if as_json:
         print(json.dumps(data, default=str, ensure_ascii=False))
@@ -168,25 +251,93 @@ def _print_record(record: cryptomate.CompanyClient, as_json: bool) -> None:
         print(f"{name:<{width}}  {_cell(value)}")
 
 
+def print_records(records: Sequence[_Model], columns: Sequence[str], as_json: bool) -> None:
+    """Many records: one JSON array of their `to_dict()`s, or a table with a row per record and `columns`
+    (a field not set is an empty cell)."""
+    dicts = [record.to_dict() for record in records]
+    if as_json:
+        print(json.dumps(dicts, default=str, ensure_ascii=False))
+        return
+    print_table(columns, [["" if data.get(c) is None else _cell(data[c]) for c in columns] for data in dicts])
+
+
+def print_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Aligned columns, two spaces apart, the header first."""
+    lines = [list(header), *map(list, rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def print_deleted(id: str, as_json: bool) -> None:
+    print(json.dumps({"id": id, "deleted": True}, ensure_ascii=False) if as_json else f"deleted {id}")
+
+
 def _cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
 
 
-def _get(args: argparse.Namespace) -> int:
-    with _client(args) as client:
-        try:
-            record = client.get_client(args.id)
-        except cryptomate.CryptoMateError as error:
-            return _failed(args, error)
-        except (TypeError, ValueError) as error:
-            raise _UsageError(str(error)) from None
-    _print_record(record, args.json)
+def show(args: argparse.Namespace, request: Callable[[cryptomate.Client], _Model]) -> int:
+    """Run a call that returns one record and print it."""
+    print_record(call(args, request), args.json)
     return 0
 
 
+def show_many(args: argparse.Namespace, request: Callable[[cryptomate.Client], Sequence[_Model]],
+              columns: Sequence[str]) -> int:
+    """Run a call that returns a list of records and print them."""
+    print_records(call(args, request), columns, args.json)
+    return 0
+
+
+def delete(args: argparse.Namespace, request: Callable[[cryptomate.Client], None]) -> int:
+    """Run a delete call and say so."""
+    call(args, request)
+    print_deleted(args.id, args.json)
+    return 0
+
+
+# --- get, list, create, create-business, update ID, delete, enable-otp, by-phone ------------------------------
+
+_LIST_FILTERS = ("otp", "sms", "whatsapp", "telegram")
+_LIST_COLUMNS = ("id", "type", "status", "first_name", "last_name", "email", "otp", "sms", "whatsapp", "telegram")
+
+
+def _get(args: argparse.Namespace) -> int:
+    return show(args, lambda client: client.get_client(args.id))
+
+
+def _list(args: argparse.Namespace) -> int:
+    filters = field_values(args)
+    return show_many(args, lambda client: client.list_clients(**filters), _LIST_COLUMNS)
+
+
+def _create(args: argparse.Namespace) -> int:
+    fields = field_values(args)
+    if not fields:
+        raise _UsageError("no field given: give at least one field flag (see --help)")
+    return show(args, lambda client: client.create_client(**fields))
+
+
+def _create_business(args: argparse.Namespace) -> int:
+    fields = field_values(args)
+    return show(args, lambda client: client.create_business_client(**fields))
+
+
+def _delete(args: argparse.Namespace) -> int:
+    return delete(args, lambda client: client.delete_client(args.id))
+
+
+def _enable_otp(args: argparse.Namespace) -> int:
+    return show(args, lambda client: client.enable_otp(args.id))
+
+
+def _by_phone(args: argparse.Namespace) -> int:
+    return show(args, lambda client: client.get_client_by_whatsapp_phone(args.number))
+
+
 def _update(args: argparse.Namespace) -> int:
-    fields = {name[len(_FLAG_PREFIX):]: value for name, value in vars(args).items()
-              if name.startswith(_FLAG_PREFIX) and value is not None}
+    fields = field_values(args)
     if args.file is not None:
         if args.id is not None or fields:
             raise _UsageError("--file takes no ID and no field flags: the file gives them")
@@ -197,15 +348,7 @@ def _update(args: argparse.Namespace) -> int:
         raise _UsageError("--failed goes with --file")
     if not fields:
         raise _UsageError("no field to change: give at least one field flag (see --help)")
-    with _client(args) as client:
-        try:
-            record = client.update_client(args.id, **fields)
-        except cryptomate.CryptoMateError as error:
-            return _failed(args, error)
-        except (TypeError, ValueError) as error:
-            raise _UsageError(str(error)) from None
-    _print_record(record, args.json)
-    return 0
+    return show(args, lambda client: client.update_client(args.id, **fields))
 
 
 # --- update --file -----------------------------------------------------------------------------------------
@@ -290,7 +433,7 @@ def _update_file(args: argparse.Namespace) -> int:
         raise _UsageError("--failed must not be the input file")
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(_open(path))
-        client = stack.enter_context(_client(args))
+        client = stack.enter_context(client_for(args))
         failed_out = stack.enter_context(_open(args.failed, write=True)) if args.failed is not None else None
         header: list[str] = []  # CSV: the header row as it came
         rows: list[_Row] = []  # every row, bad ones included, in input order

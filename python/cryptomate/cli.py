@@ -1,5 +1,6 @@
 """The `cryptomate` command: `cryptomate emulator` serves the emulator; `cryptomate demo` shows the SDK at work;
-`cryptomate clients get|update` reads and updates clients through the API."""
+`cryptomate clients ...` reads, lists, creates, updates and deletes the Gen 1 clients through the API;
+`cryptomate individuals ...` the Gen 2 individual clients."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 from typing import Sequence
 
 import cryptomate
-from cryptomate import _cli_clients
+from cryptomate import _cli_clients, _cli_individuals
 from cryptomate.testing import Emulator
 
 _SAMPLE_NAMES = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Katherine", "Johnson"),
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="start an emulator, update a client through the SDK, print before and after")
     demo.set_defaults(run=_demo)
     _cli_clients.add_parser(commands)
+    _cli_individuals.add_parser(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
 
