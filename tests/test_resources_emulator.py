@@ -4,22 +4,11 @@ end to end (levels, required fields, 412/400 VAL, 404, Gen 2's 201/204 and full 
 from __future__ import annotations
 
 import asyncio
-import datetime
 
 import pytest
 
 import cryptomate
-
-ADDRESS = {"street_line1": "1 Main St", "city": "Buenos Aires", "postal_code": "1000", "state": "ARG-C", "country": "ARG"}
-PERSON = dict(first_name="Ada", last_name="Lovelace", email="ada@example.com", birth_date=datetime.date(1990, 1, 2), address=ADDRESS)
-BUSINESS = dict(
-    email="ops@acme.example", business_legal_name="ACME SA", business_description="Anvils", business_type="llc",
-    business_industry=["541511"], registered_address={"street_line_1": "1 Road", "city": "Austin", "country": "USA"},
-    identifying_information=[{"type": "ein", "issuing_country": "USA", "number": "12-3456789"}],
-    high_risk_activities=[], primary_website="https://acme.example",
-    associated_persons=[{"first_name": "Wile", "last_name": "Coyote", "email": "w@acme.example", "birth_date": "1980-01-01",
-                         "residential_address": {"city": "Austin"}, "has_control": True, "is_signer": True}],
-)
+from _samples import BUSINESS, PERSON
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -10,6 +10,7 @@ import logging
 import pytest
 
 import cryptomate
+from _samples import BUSINESS, PERSON
 
 INDIVIDUAL = {
     "id": "4QWq1rQtjnLM0wMswTRY9AmM4XTvY4GG", "type": "individual", "status": "pending", "first_name": "Ada",
@@ -18,18 +19,6 @@ INDIVIDUAL = {
                 "country": "ARG"},
     "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z", "loyalty_tier": "gold",
 }
-REQUIRED = dict(first_name="Ada", last_name="Lovelace", email="ada@example.com", birth_date=datetime.date(1990, 1, 2),
-                address={"street_line1": "1 Main St", "city": "Buenos Aires", "postal_code": "1000", "state": "ARG-C",
-                         "country": "ARG"})
-BUSINESS = dict(
-    email="ops@acme.example", business_legal_name="ACME SA", business_description="Anvils", business_type="corporation",
-    business_industry=["541511"], registered_address={"street_line_1": "1 Road", "city": "Austin", "country": "USA"},
-    identifying_information=[{"type": "ein", "issuing_country": "USA", "number": "12-3456789"}],
-    high_risk_activities=[], primary_website="https://acme.example",
-    associated_persons=[{"first_name": "Wile", "last_name": "Coyote", "email": "w@acme.example", "birth_date": "1980-01-01",
-                         "residential_address": {"city": "Austin", "country": "USA"}, "has_control": True,
-                         "is_signer": True}],
-)
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -122,12 +111,12 @@ def test_individuals_create_list_get_delete(server, call):
     server.answer(json=[INDIVIDUAL])
     server.answer(json=INDIVIDUAL)
     server.answer(204)
-    created = call(lambda c: c.individuals.create(**REQUIRED, phone_number=4155551234))
+    created = call(lambda c: c.individuals.create(**PERSON, phone_number=4155551234))
     assert isinstance(created, cryptomate.IndividualClient)
     assert isinstance(created.address, cryptomate.IndividualAddress)
     assert (created.address.street_line1, created.birth_date, created.extra) == ("1 Main St", datetime.date(1990, 1, 2), {"loyalty_tier": "gold"})
     assert sent(server, 0) == ("POST", "/management/clients/individuals",
-                               {**REQUIRED, "birth_date": "1990-01-02", "phone_number": 4155551234})
+                               {**PERSON, "birth_date": "1990-01-02", "phone_number": 4155551234})
     assert call(lambda c: c.individuals.list()) == [created]
     assert call(lambda c: c.individuals.get(created.id)) == created
     assert call(lambda c: c.individuals.delete(created.id)) is None
@@ -141,9 +130,9 @@ def test_individuals_create_list_get_delete(server, call):
 def test_replace_sends_exactly_the_fields_given(server, call):
     server.answer(json=INDIVIDUAL)
     address = cryptomate.IndividualAddress(street_line1="2 Side St", city="Rosario", postal_code="2000", state="ARG-S", country="ARG")
-    call(lambda c: c.individuals.replace("i1", **{**REQUIRED, "address": address}))
+    call(lambda c: c.individuals.replace("i1", **{**PERSON, "address": address}))
     assert sent(server) == ("PUT", "/management/clients/individuals/i1", {
-        **REQUIRED, "birth_date": "1990-01-02",
+        **PERSON, "birth_date": "1990-01-02",
         "address": {"street_line1": "2 Side St", "city": "Rosario", "postal_code": "2000", "state": "ARG-S", "country": "ARG"},
     })
 
@@ -195,14 +184,14 @@ def test_catalogs(server, call):
 @pytest.mark.parametrize("method, error, message", [
     (lambda c: c.individuals.create(first_name="Ada"), TypeError,
      "individuals.create(): missing required fields: last_name, email, birth_date, address"),
-    (lambda c: c.individuals.create(**{**REQUIRED, "address": {"city": "X"}}), TypeError,
+    (lambda c: c.individuals.create(**{**PERSON, "address": {"city": "X"}}), TypeError,
      "missing required fields: address.street_line1, address.postal_code, address.state, address.country"),
-    (lambda c: c.individuals.create(**{**REQUIRED, "address": {**REQUIRED["address"], "street_line_1": "x"}}), TypeError,
+    (lambda c: c.individuals.create(**{**PERSON, "address": {**PERSON["address"], "street_line_1": "x"}}), TypeError,
      "did you mean 'street_line1'"),
     (lambda c: c.individuals.replace("i1", first_name="Ada"), TypeError, "missing required fields"),
     (lambda c: c.individuals.update("i1", frist_name="Ada"), TypeError, "did you mean 'first_name'"),
     (lambda c: c.individuals.update("i1", status="active"), TypeError, "'status' is read-only"),
-    (lambda c: c.individuals.create(**{**REQUIRED, "phone_number": "415"}), TypeError, "phone_number: expected int"),
+    (lambda c: c.individuals.create(**{**PERSON, "phone_number": "415"}), TypeError, "phone_number: expected int"),
     (lambda c: c.individuals.get(5), TypeError, "must be a str"),
     (lambda c: c.create_client(company_id="x"), TypeError, "'company_id' is read-only"),
     (lambda c: c.create_client(bank_rampp=True), TypeError, "did you mean 'bank_ramp'"),
@@ -228,7 +217,7 @@ def test_argument_errors_send_nothing(server, call, method, error, message):
 def test_a_create_is_not_retried_after_a_5xx(server, call):
     server.answer(503, json={"code": "SERVER_ERROR", "message": "try later"}, times=3)
     with pytest.raises(cryptomate.InternalServerError):
-        call(lambda c: c.individuals.create(**REQUIRED), max_retries=2)
+        call(lambda c: c.individuals.create(**PERSON), max_retries=2)
     assert len(server.requests) == 1
 
 
@@ -245,7 +234,7 @@ def test_a_create_is_not_retried_after_a_timeout_or_a_drop(server, call):
 def test_a_create_is_retried_after_a_429(server, call):
     server.answer(429, json={"code": "TOO_MANY_REQUESTS"}, headers={"Retry-After": "0.05"})
     server.answer(201, json=INDIVIDUAL)
-    assert call(lambda c: c.individuals.create(**REQUIRED), max_retries=2).id == INDIVIDUAL["id"]
+    assert call(lambda c: c.individuals.create(**PERSON), max_retries=2).id == INDIVIDUAL["id"]
     assert [r.headers.get("x-retry-count") for r in server.requests] == [None, "1"]
 
 
@@ -263,6 +252,6 @@ def test_replace_and_delete_keep_the_usual_retries(server, call):
     server.answer(json=INDIVIDUAL)
     server.answer(503, json={"code": "SERVER_ERROR"})
     server.answer(204)
-    call(lambda c: c.individuals.replace("i1", **REQUIRED), max_retries=1)
+    call(lambda c: c.individuals.replace("i1", **PERSON), max_retries=1)
     call(lambda c: c.individuals.delete("i1"), max_retries=1)
     assert [r.method for r in server.requests] == ["PUT", "PUT", "DELETE", "DELETE"]

@@ -10,7 +10,6 @@ use crate::client::Client as CoreClient;
 use crate::http::config;
 
 use super::aio::{coroutine, ready, Deliver};
-use super::bulk;
 use super::client::{self, client_class, individuals_class, CoreCall};
 
 #[pyclass(module = "cryptomate", name = "AsyncClient", frozen)]
@@ -33,19 +32,7 @@ fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
     })
 }
 
-client_class!(AsyncClient, "AsyncClient", run, AsyncIndividuals, {
-    /// `Client.update_clients` as a coroutine; `progress` is called on the event loop's thread.
-    #[pyo3(signature = (updates, *, concurrency = 8, progress = None))]
-    fn update_clients<'py>(
-        &self,
-        py: Python<'py>,
-        updates: &Bound<'py, PyAny>,
-        concurrency: i64,
-        progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        bulk::update_clients(py, &self.core, "run_async", updates, concurrency, progress)
-    }
-
+client_class!(AsyncClient, "AsyncClient", run, AsyncIndividuals, "run_async", {
     /// Closes the connection pool (shared with `with_options` copies); later calls raise `APIConnectionError`.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.core.close();

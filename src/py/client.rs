@@ -27,12 +27,14 @@ pub fn core_error(py: Python<'_>) -> impl Fn(Error) -> PyErr + '_ {
 }
 
 pub fn client_id(id: &Bound<'_, PyAny>) -> PyResult<String> {
-    match id.cast::<PyString>() {
+    path_param(id, "id")
+}
+
+/// A path parameter (`id`, `country_code`): a str, sent as one encoded segment.
+fn path_param(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
         Ok(s) => Ok(s.to_cow()?.into_owned()),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "id must be a str, got {}",
-            id.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-        ))),
+        Err(_) => Err(PyTypeError::new_err(format!("{name} must be a str, got {}", type_name(value)))),
     }
 }
 
@@ -167,7 +169,8 @@ pub fn body_fields(endpoint: &'static Endpoint, call: &str, fields: Option<&Boun
 
 /// A request of `endpoint` without a body; `id` fills its one path parameter, if it has one.
 pub fn plain_request(py: Python<'_>, endpoint: &'static Endpoint, id: Option<&Bound<'_, PyAny>>) -> PyResult<ApiRequest> {
-    let id = id.map(client_id).transpose()?;
+    let name = endpoint.path.split('/').find_map(|s| s.strip_prefix('{')?.strip_suffix('}')).unwrap_or("id");
+    let id = id.map(|value| path_param(value, name)).transpose()?;
     let params: Vec<&str> = id.iter().map(String::as_str).collect();
     ApiRequest::new(endpoint, &params, &[], None).map_err(core_error(py))
 }
@@ -251,9 +254,10 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 
 /// The `#[pymethods]` block of a client class: what every client has, every API call (each builds a
 /// `CoreCall` and hands it to `$run`, which waits or makes a coroutine), plus the class's own `$methods`.
-/// `$individuals` is the class of its `individuals` resource.
+/// `$individuals` is the class of its `individuals` resource, `$bulk_driver` the function of
+/// `cryptomate._bulk` that drives its `update_clients`.
 macro_rules! client_class {
-    ($class:ident, $name:literal, $run:path, $individuals:ident, { $($methods:tt)* }) => {
+    ($class:ident, $name:literal, $run:path, $individuals:ident, $bulk_driver:literal, { $($methods:tt)* }) => {
         #[pymethods]
         impl $class {
             #[new]
@@ -379,6 +383,19 @@ macro_rules! client_class {
             #[pyo3(signature = (full_phone_number, /))]
             fn get_client_by_whatsapp_phone<'py>(&self, py: Python<'py>, full_phone_number: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 $run(py, client::send(&self.core, client::by_phone_request(py, full_phone_number)?))
+            }
+
+            /// Many `update_client` calls, at most `concurrency` in flight under this client's pacing and retries.
+            /// Returns, in input order, the `CompanyClient` or the exception of each item.
+            #[pyo3(signature = (updates, *, concurrency = 8, progress = None))]
+            fn update_clients<'py>(
+                &self,
+                py: Python<'py>,
+                updates: &Bound<'py, PyAny>,
+                concurrency: i64,
+                progress: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                super::bulk::update_clients(py, &self.core, $bulk_driver, updates, concurrency, progress)
             }
 
             /// The Gen 2 individual clients (`/management/clients/individuals`).

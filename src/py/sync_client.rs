@@ -11,7 +11,6 @@ use crate::error::Error;
 use crate::http::config;
 use crate::http::runtime::block_on_interruptible;
 
-use super::bulk;
 use super::client::{self, client_class, individuals_class, CoreCall};
 use super::errors::to_py;
 
@@ -40,20 +39,7 @@ fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
     client::answered_to_py(py, answered)
 }
 
-client_class!(Client, "Client", run, Individuals, {
-    /// Many `update_client` calls, at most `concurrency` in flight under this client's pacing and retries.
-    /// Returns, in input order, the `CompanyClient` or the exception of each item.
-    #[pyo3(signature = (updates, *, concurrency = 8, progress = None))]
-    fn update_clients<'py>(
-        &self,
-        py: Python<'py>,
-        updates: &Bound<'py, PyAny>,
-        concurrency: i64,
-        progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        bulk::update_clients(py, &self.core, "run", updates, concurrency, progress)
-    }
-
+client_class!(Client, "Client", run, Individuals, "run", {
     /// Closes the connection pool (shared with `with_options` copies); later calls raise `APIConnectionError`.
     fn close(&self) {
         self.core.close();
