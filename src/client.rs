@@ -27,7 +27,7 @@ pub struct Client {
 impl Client {
     pub fn new(endpoint: Endpoint, options: Options) -> Client {
         let pool = ConnectionPool::new(options.connect_timeout);
-        let pacer = Arc::new(Pacer::new(options.rate_limit));
+        let pacer = Arc::new(Pacer::new(options.rate_limit, options.rate_limit_store.as_ref(), &endpoint.api_key));
         Client { endpoint: Arc::new(endpoint), pool, pacer, options }
     }
 
@@ -71,7 +71,7 @@ impl Client {
             let jitter = jitter();
             if let Some(pause) = outcome.as_ref().ok().and_then(|r| retry::rate_limit_pause(r, retry + 1, jitter)) {
                 // The server is counting this client's requests: hold all of them, retried or not.
-                self.pacer.pause_until(Instant::now() + pause);
+                self.pacer.pause_until(Instant::now() + pause).await;
             }
             let wait = match retry::verdict(&outcome, retry + 1, self.options.max_retries, jitter, request.endpoint.is_idempotent()) {
                 Verdict::Done => return outcome,

@@ -125,6 +125,7 @@ fn client_new(class: &str) -> String {
          base_url: str | None = None,\n        environment: str | None = None,\n        \
          timeout: float = {DEFAULT_TIMEOUT:?},\n        connect_timeout: float = {DEFAULT_CONNECT_TIMEOUT:?},\n        \
          max_retries: int = {DEFAULT_MAX_RETRIES},\n        rate_limit: float | None = {DEFAULT_RATE_LIMIT:?},\n        \
+         rate_limit_store: str | None = None,\n        \
          default_headers: Mapping[str, str] | None = None,\n        \
          max_response_size: int = {DEFAULT_MAX_RESPONSE_SIZE},\n        allow_http: bool = False,\n    ) -> {class}: ...\n"
     )

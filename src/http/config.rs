@@ -7,11 +7,13 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Body, Error, Result};
+use crate::pacing::StoreUrl;
 
 pub const PRODUCTION_URL: &str = "https://api.cryptomate.me";
 pub const SANDBOX_URL: &str = "https://api.sandbox.cryptomate.me";
 pub const ENV_API_KEY: &str = "CRYPTOMATE_API_KEY";
 pub const ENV_BASE_URL: &str = "CRYPTOMATE_BASE_URL";
+pub const ENV_RATE_LIMIT_STORE: &str = "CRYPTOMATE_RATE_LIMIT_STORE";
 pub const DEFAULT_TIMEOUT: f64 = 30.0;
 pub const DEFAULT_CONNECT_TIMEOUT: f64 = 5.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -196,6 +198,8 @@ pub struct Options {
     pub max_retries: u32,
     /// `None` = no pacing. Used by the resilience layer.
     pub rate_limit: Option<f64>,
+    /// The Redis store whose budget every client on the key shares; `None`: this process paces alone.
+    pub rate_limit_store: Option<StoreUrl>,
     pub max_response_size: u64,
     pub default_headers: HeaderMap,
 }
@@ -207,6 +211,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs_f64(DEFAULT_CONNECT_TIMEOUT),
             max_retries: DEFAULT_MAX_RETRIES,
             rate_limit: Some(DEFAULT_RATE_LIMIT),
+            rate_limit_store: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             default_headers: HeaderMap::new(),
         }
@@ -228,6 +233,14 @@ pub fn rate_limit(value: Option<f64>) -> Result<Option<f64>> {
             Err(Error::InvalidValue(format!("rate_limit must be a positive number of requests per second or None, got {v}")))
         }
         other => Ok(other),
+    }
+}
+
+/// The shared budget's store: the argument, else `$CRYPTOMATE_RATE_LIMIT_STORE` (read through `env`).
+pub fn rate_limit_store(value: Option<String>, env: impl Fn(&str) -> Option<String>) -> Result<Option<StoreUrl>> {
+    match value.or_else(|| env(ENV_RATE_LIMIT_STORE)).filter(|v| !v.trim().is_empty()) {
+        Some(url) => StoreUrl::parse(url.trim()).map(Some),
+        None => Ok(None),
     }
 }
 

@@ -103,11 +103,7 @@ impl ConnectionPool {
     }
 
     fn build(&self) -> Result<reqwest::Client> {
-        static CRYPTO: Once = Once::new();
-        // ring instead of aws-lc (see Cargo.toml); reqwest needs a process-wide provider installed.
-        CRYPTO.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        install_crypto_provider();
         reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             // Never follow redirects: following one to another host would hand it the API key.
@@ -116,6 +112,14 @@ impl ConnectionPool {
             .build()
             .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {}", describe(&e))))
     }
+}
+
+/// ring instead of aws-lc (see Cargo.toml); reqwest and the store's TLS need a process-wide provider.
+pub fn install_crypto_provider() {
+    static CRYPTO: Once = Once::new();
+    CRYPTO.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {

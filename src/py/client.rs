@@ -65,6 +65,7 @@ pub fn new_core(
     connect_timeout: f64,
     max_retries: i64,
     rate_limit: Option<f64>,
+    rate_limit_store: Option<String>,
     default_headers: Option<&Bound<'_, PyAny>>,
     max_response_size: i64,
     allow_http: bool,
@@ -76,6 +77,7 @@ pub fn new_core(
         connect_timeout: seconds(py, "connect_timeout", connect_timeout)?,
         max_retries: self::max_retries(max_retries)?,
         rate_limit: config::rate_limit(rate_limit).map_err(core_error(py))?,
+        rate_limit_store: config::rate_limit_store(rate_limit_store, |name| std::env::var(name).ok()).map_err(core_error(py))?,
         max_response_size: u64::try_from(max_response_size)
             .ok()
             .filter(|n| *n > 0)
@@ -112,8 +114,9 @@ pub fn core_with_options(
 
 pub fn repr(class: &str, core: &CoreClient) -> String {
     let options = core.options();
+    let store = options.rate_limit_store.as_ref().map(|s| format!(", rate_limit_store='{s}'")).unwrap_or_default();
     format!(
-        "cryptomate.{class}(base_url='{}', api_key=[redacted], timeout={:?}, max_retries={})",
+        "cryptomate.{class}(base_url='{}', api_key=[redacted], timeout={:?}, max_retries={}{store})",
         core.endpoint().base_url,
         options.timeout.as_secs_f64(),
         options.max_retries
@@ -267,11 +270,12 @@ macro_rules! client_class {
             #[pyo3(signature = (
                 api_key = None, *, base_url = None, environment = None, timeout = config::DEFAULT_TIMEOUT,
                 connect_timeout = config::DEFAULT_CONNECT_TIMEOUT, max_retries = config::DEFAULT_MAX_RETRIES as i64,
-                rate_limit = Some(config::DEFAULT_RATE_LIMIT), default_headers = None,
+                rate_limit = Some(config::DEFAULT_RATE_LIMIT), rate_limit_store = None, default_headers = None,
                 max_response_size = config::DEFAULT_MAX_RESPONSE_SIZE as i64, allow_http = false,
             ))]
             #[pyo3(text_signature = "(api_key=None, *, base_url=None, environment=None, timeout=30.0, connect_timeout=5.0, \
-                max_retries=2, rate_limit=15.0, default_headers=None, max_response_size=10485760, allow_http=False)")]
+                max_retries=2, rate_limit=15.0, rate_limit_store=None, default_headers=None, max_response_size=10485760, \
+                allow_http=False)")]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -282,13 +286,14 @@ macro_rules! client_class {
                 connect_timeout: f64,
                 max_retries: i64,
                 rate_limit: Option<f64>,
+                rate_limit_store: Option<String>,
                 default_headers: Option<&Bound<'_, PyAny>>,
                 max_response_size: i64,
                 allow_http: bool,
             ) -> PyResult<Self> {
                 let core = client::new_core(
                     py, api_key, base_url, environment, timeout, connect_timeout, max_retries, rate_limit,
-                    default_headers, max_response_size, allow_http,
+                    rate_limit_store, default_headers, max_response_size, allow_http,
                 )?;
                 Ok($class { core })
             }

@@ -1,6 +1,5 @@
-//! Client-side pacing: the API punishes bursts with growing blocks (reference §6), so a client never sends
-//! more than `rate_limit` requests in any one-second window, retries included, and a 429 pauses every
-//! request of the client until the server's retry time.
+//! The in-process pacer: a client never sends more than `rate_limit` requests in any one-second window,
+//! retries included, and a 429 pauses every request of the client until the server's retry time.
 //!
 //! Each request reserves a send slot under a short lock and then sleeps until it, outside the lock. Slots are
 //! handed out in order, so the k-th slot is at least one window after the (k - capacity)-th.
@@ -16,8 +15,18 @@ use std::time::{Duration, Instant};
 /// Added to every window (see the module comment).
 const ARRIVAL_MARGIN: Duration = Duration::from_millis(100);
 
+/// `rate` requests per second as (requests per window, window), margin included. Below one request per second
+/// the window grows instead, so requests are at least `1 / rate` seconds apart.
+pub fn budget(rate: f64) -> (usize, Duration) {
+    if rate >= 1.0 {
+        (rate.floor() as usize, Duration::from_secs(1) + ARRIVAL_MARGIN)
+    } else {
+        (1, Duration::from_secs_f64(1.0 / rate) + ARRIVAL_MARGIN)
+    }
+}
+
 #[derive(Debug)]
-pub struct Pacer {
+pub struct LocalPacer {
     state: Mutex<State>,
 }
 
@@ -31,16 +40,12 @@ struct State {
     paused_until: Option<Instant>,
 }
 
-impl Pacer {
+impl LocalPacer {
     /// `rate_limit` requests per second, or `None` for no limit. Below one request per second the window
     /// grows instead, so requests are at least `1 / rate_limit` seconds apart.
-    pub fn new(rate_limit: Option<f64>) -> Pacer {
-        let (capacity, window) = match rate_limit {
-            None => (0, Duration::ZERO),
-            Some(rate) if rate >= 1.0 => (rate.floor() as usize, Duration::from_secs(1) + ARRIVAL_MARGIN),
-            Some(rate) => (1, Duration::from_secs_f64(1.0 / rate) + ARRIVAL_MARGIN),
-        };
-        Pacer { state: Mutex::new(State { capacity, window, slots: VecDeque::with_capacity(capacity), paused_until: None }) }
+    pub fn new(rate_limit: Option<f64>) -> LocalPacer {
+        let (capacity, window) = rate_limit.map_or((0, Duration::ZERO), budget);
+        LocalPacer { state: Mutex::new(State { capacity, window, slots: VecDeque::with_capacity(capacity), paused_until: None }) }
     }
 
     /// Reserves the earliest send time allowed at `now`.
@@ -88,7 +93,7 @@ mod tests {
 
     #[test]
     fn no_one_second_window_holds_more_than_the_limit() {
-        let pacer = Pacer::new(Some(15.0));
+        let pacer = LocalPacer::new(Some(15.0));
         let start = Instant::now();
         // 100 requests arriving every 10 ms: far faster than allowed
         let slots: Vec<Instant> = (0..100).map(|i| pacer.reserve(start + Duration::from_millis(10 * i))).collect();
@@ -107,10 +112,10 @@ mod tests {
     #[test]
     fn fractional_limits_round_down_and_slow_limits_space_requests() {
         let start = Instant::now();
-        let pacer = Pacer::new(Some(2.5));
+        let pacer = LocalPacer::new(Some(2.5));
         let slots: Vec<Instant> = (0..20).map(|_| pacer.reserve(start)).collect();
         assert_eq!(busiest_window(&slots, Duration::from_secs(1)), 2);
-        let pacer = Pacer::new(Some(0.5));
+        let pacer = LocalPacer::new(Some(0.5));
         let slots: Vec<Instant> = (0..3).map(|_| pacer.reserve(start)).collect();
         let gap = Duration::from_secs(2) + ARRIVAL_MARGIN;
         assert_eq!(slots, [start, start + gap, start + gap * 2]);
@@ -119,7 +124,7 @@ mod tests {
     #[test]
     fn a_pause_holds_every_request_with_or_without_a_limit() {
         for limit in [None, Some(15.0)] {
-            let pacer = Pacer::new(limit);
+            let pacer = LocalPacer::new(limit);
             let start = Instant::now();
             assert_eq!(pacer.reserve(start), start);
             pacer.pause_until(start + Duration::from_secs(3));
@@ -131,7 +136,7 @@ mod tests {
 
     #[test]
     fn no_limit_never_waits() {
-        let pacer = Pacer::new(None);
+        let pacer = LocalPacer::new(None);
         let now = Instant::now();
         assert!((0..1000).all(|_| pacer.reserve(now) == now));
     }
