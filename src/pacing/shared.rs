@@ -128,11 +128,13 @@ impl SharedBudget {
         }
     }
 
-    /// A member no other request of any process can have: pid, a counter, and the time.
+    /// A member no other request of any process on any machine can have: a random number, the pid, a
+    /// counter.
     fn member(&self) -> String {
+        use std::hash::{BuildHasher, Hasher};
         let count = self.members.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        format!("{}:{count}:{nanos}", std::process::id())
+        let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        format!("{random:016x}:{}:{count}", std::process::id())
     }
 
     fn is_down(&self) -> bool {
