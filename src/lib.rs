@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod individuals;
 pub mod pacing;
+pub mod percent;
 pub mod stubs;
 
 #[cfg(feature = "python")]

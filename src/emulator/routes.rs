@@ -10,6 +10,7 @@ use super::refusal::Refusal;
 use super::server::{now_timestamp, Answer};
 use super::{catalog, RecordedRequest, State};
 use crate::api::endpoints::{match_path, Endpoint, ALL_ENDPOINTS};
+use crate::percent;
 
 /// The documented behaviour of the Clients endpoints for one request.
 pub(super) fn route(state: &mut State, address: IpAddr, request: &RecordedRequest, now: Instant) -> Answer {
@@ -24,7 +25,7 @@ pub(super) fn route(state: &mut State, address: IpAddr, request: &RecordedReques
     };
     let (path, query) = request.path.split_once('?').unwrap_or((request.path.as_str(), ""));
     let answered = find_endpoint(&request.method, path).and_then(|(endpoint, params)| {
-        let params = params.iter().map(|p| percent_decode(p)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+        let params = params.iter().map(|p| percent::decode(p)).collect::<Option<Vec<_>>>().ok_or_else(|| {
             Refusal::new(400, format!("A path parameter of {} is not valid percent-encoded UTF-8", endpoint.path))
         })?;
         if level < endpoint.level {
@@ -108,7 +109,7 @@ fn parse_query(query: &str, allowed: &[&str]) -> Result<Vec<(String, String)>, R
     let mut pairs = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(name), Some(value)) = (percent_decode(name), percent_decode(value)) else {
+        let (Some(name), Some(value)) = (percent::decode(name), percent::decode(value)) else {
             return Err(Refusal::new(400, "The query is not valid percent-encoded UTF-8"));
         };
         if !allowed.contains(&name.as_str()) {
@@ -140,23 +141,6 @@ fn full_phone_number(query: &[(String, String)]) -> Result<String, Refusal> {
         return Err(Refusal::new(400, format!("Query parameter full_phone_number must be digits only, country code first, got {number:?}")));
     }
     Ok(number.clone())
-}
-
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -195,11 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding_and_queries() {
-        assert_eq!(percent_decode("a%2Fb").as_deref(), Some("a/b"));
-        assert_eq!(percent_decode("%C3%BC").as_deref(), Some("ü"));
-        assert_eq!(percent_decode("%G1"), None);
-        assert_eq!(percent_decode("%FF"), None);
+    fn queries() {
         let flags = ["otp", "sms", "whatsapp", "telegram"];
         let query = parse_query("sms=true&otp=false", &flags).unwrap();
         assert_eq!(list_filters(&query).unwrap(), vec![("sms".into(), true), ("otp".into(), false)]);

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::api::endpoints::{Endpoint, GET_CLIENT, UPDATE_CLIENT};
 use crate::error::{Error, Result};
+use crate::percent::encode_into;
 
 /// A request ready for the transport: everything but the connection-level headers.
 #[derive(Debug, Clone)]
@@ -83,17 +84,6 @@ pub fn path_segment(id: &str) -> Result<String> {
     let mut out = String::with_capacity(id.len());
     encode_into(&mut out, id);
     Ok(out)
-}
-
-/// Percent-encodes every byte outside RFC 3986's unreserved set.
-fn encode_into(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
 }
 
 #[cfg(test)]

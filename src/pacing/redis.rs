@@ -34,7 +34,7 @@ impl StoreUrl {
         };
         let url = Url::parse(text).map_err(|_| invalid("not a URL"))?;
         let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        let decode = |s: &str| percent_decode(s).ok_or_else(|| invalid("bad percent-encoding"));
+        let decode = |s: &str| crate::percent::decode(s).ok_or_else(|| invalid("bad percent-encoding"));
         let (tls, socket) = match url.scheme() {
             "redis" => (false, None),
             "rediss" => (true, None),
@@ -204,22 +204,6 @@ fn read_reply<'a, R: AsyncRead + Unpin + Send>(
 
 fn bad_reply() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, "the store's answer is not RESP")
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
