@@ -13,6 +13,7 @@ API_KEY = "test-key-123"
 _ENV_VARS = (
     "CRYPTOMATE_API_KEY",
     "CRYPTOMATE_BASE_URL",
+    "CRYPTOMATE_RATE_LIMIT_STORE",
     # The tests only talk to 127.0.0.1: a proxy configured on the machine must not be used.
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 )

@@ -10,6 +10,7 @@ mod local;
 mod redis;
 mod shared;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use local::LocalPacer;
@@ -20,7 +21,7 @@ use crate::http::config::ApiKey;
 
 pub struct Pacer {
     local: LocalPacer,
-    shared: Option<SharedBudget>,
+    shared: Option<Arc<SharedBudget>>,
 }
 
 impl Pacer {
@@ -29,19 +30,20 @@ impl Pacer {
         let shared = match (rate_limit, store) {
             (Some(rate), Some(store)) => {
                 let (capacity, window) = local::budget(rate);
-                Some(SharedBudget::new(store.clone(), &budget_name(api_key), capacity, window))
+                Some(SharedBudget::for_process(store, &budget_name(api_key), capacity, window))
             }
             _ => None,
         };
         Pacer { local: LocalPacer::new(rate_limit), shared }
     }
 
-    /// Waits for this request's turn: in the shared budget when there is one and it answers, else here.
+    /// Waits for this request's turn: in the shared budget when there is one and it answers, then here too.
+    /// This process's requests are a part of the fleet's, so the local pacer never holds one that the
+    /// shared budget let go in time; it keeps the whole history, so whichever takes over after an outage
+    /// (or when the store is back) knows what was just sent.
     pub async fn wait_turn(&self) {
         if let Some(shared) = &self.shared {
-            if shared.wait_turn().await {
-                return;
-            }
+            shared.wait_turn().await;
         }
         self.local.wait_turn().await
     }
@@ -56,7 +58,7 @@ impl Pacer {
     }
 
     pub fn store(&self) -> Option<&StoreUrl> {
-        self.shared.as_ref().map(SharedBudget::store)
+        self.shared.as_deref().map(SharedBudget::store)
     }
 }
 

@@ -58,6 +58,15 @@ impl StoreUrl {
         Ok(StoreUrl { url, tls, socket, host, port, username, password, db })
     }
 
+    /// Tells stores apart without holding the password in plain text: the shown URL and a hash of the
+    /// password.
+    pub fn redacted_with_secret_hash(&self) -> String {
+        let secret = self.password.as_deref().unwrap_or_default();
+        let digest = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes());
+        let hash: String = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{} {hash}", self.redacted())
+    }
+
     /// What a log line or an exception may show: the URL with the password replaced.
     pub fn redacted(&self) -> String {
         let mut shown = self.url.clone();

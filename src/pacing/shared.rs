@@ -8,11 +8,15 @@
 //! The store must never stop the business: every operation gives up within `STORE_DEADLINE`; when the store
 //! fails (unreachable, slow, wrong password, an error answer), requests go on under the in-process pacer, one
 //! WARNING is logged for the outage, and the store is tried again `RETRY_AFTER_FAILURE` later, once for the
-//! whole process, so a fleet coming back does not storm it.
+//! whole process, so a fleet coming back does not storm it. Every client of a process with the same store,
+//! key and limit shares one `SharedBudget` (`SharedBudget::for_process`): one connection, one outage.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
 
 use super::redis::{Connection, Reply, StoreUrl};
 
@@ -55,18 +59,22 @@ pub struct SharedBudget {
     pause_key: String,
     capacity: usize,
     window: Duration,
-    state: tokio::sync::Mutex<Link>,
-    /// While set and in the future, the store is not tried (after a failure).
-    down_until: Mutex<Option<Instant>>,
-    /// Set when an operation was abandoned at its deadline: its connection may still owe an answer.
-    poisoned: AtomicBool,
+    /// This process's connection; a forked child makes its own (the parent's may be locked mid-command).
+    link: ArcSwapOption<PidLink>,
+    /// Milliseconds since the epoch until which the store is not tried (after a failure); 0 while it works.
+    down_until: AtomicU64,
     members: AtomicU64,
 }
 
-/// The connection of this process (a forked child opens its own) and the scripts' hashes on it.
+struct PidLink {
+    pid: u32,
+    link: tokio::sync::Mutex<Link>,
+}
+
+/// The connection and the scripts' hashes on it.
 #[derive(Default)]
 struct Link {
-    connection: Option<(u32, Connection)>,
+    connection: Option<Connection>,
     take_slot: Option<String>,
     pause: Option<String>,
 }
@@ -75,43 +83,54 @@ struct Link {
 #[derive(Debug)]
 struct StoreFailure(String);
 
+type Budgets = Mutex<HashMap<(String, String, usize, Duration), Weak<SharedBudget>>>;
+
 impl SharedBudget {
-    /// `key_hash` names the budget (a hash of the API key).
-    pub fn new(store: StoreUrl, key_hash: &str, capacity: usize, window: Duration) -> SharedBudget {
-        SharedBudget {
-            store,
+    /// The budget of this process for `store`, `key_hash` (a hash of the API key) and the limit: every
+    /// client with the same ones shares it.
+    pub fn for_process(store: &StoreUrl, key_hash: &str, capacity: usize, window: Duration) -> Arc<SharedBudget> {
+        static BUDGETS: OnceLock<Budgets> = OnceLock::new();
+        let mut budgets = BUDGETS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+        budgets.retain(|_, budget| budget.strong_count() > 0);
+        let id = (store.redacted_with_secret_hash(), key_hash.to_owned(), capacity, window);
+        if let Some(budget) = budgets.get(&id).and_then(Weak::upgrade) {
+            return budget;
+        }
+        let budget = Arc::new(SharedBudget {
+            store: store.clone(),
             window_key: format!("cryptomate:budget:{key_hash}:window"),
             pause_key: format!("cryptomate:budget:{key_hash}:pause"),
             capacity,
             window,
-            state: tokio::sync::Mutex::new(Link::default()),
-            down_until: Mutex::new(None),
-            poisoned: AtomicBool::new(false),
+            link: ArcSwapOption::empty(),
+            down_until: AtomicU64::new(0),
             members: AtomicU64::new(0),
-        }
+        });
+        budgets.insert(id, Arc::downgrade(&budget));
+        budget
     }
 
     pub fn store(&self) -> &StoreUrl {
         &self.store
     }
 
-    /// Waits for a slot in the shared budget. `false` when the store cannot be used now: the caller paces
-    /// itself in-process instead.
-    pub async fn wait_turn(&self) -> bool {
+    /// Waits for a slot in the shared budget; returns at once when the store cannot be used now (the
+    /// in-process pacer then holds the request alone).
+    pub async fn wait_turn(&self) {
         let member = self.member();
         loop {
             if self.is_down() {
-                return false;
+                return;
             }
             let args = [self.capacity.to_string(), self.window.as_millis().to_string(), member.clone()];
             match self.run(ScriptKind::TakeSlot, &[&self.window_key, &self.pause_key], &args).await {
-                Ok(0) => return true,
-                Ok(wait_ms) => tokio::time::sleep(Duration::from_millis(wait_ms.max(1) as u64).min(MAX_STEP)).await,
+                Ok(0) => return,
+                Ok(wait_ms) => tokio::time::sleep(Duration::from_millis(wait_ms.max(1)).min(MAX_STEP)).await,
                 Err(failure) => {
                     if let Some(failure) = failure {
                         self.went_down(failure);
                     }
-                    return false;
+                    return;
                 }
             }
         }
@@ -138,59 +157,78 @@ impl SharedBudget {
     }
 
     fn is_down(&self) -> bool {
-        let down_until = self.down_until.lock().unwrap_or_else(|p| p.into_inner());
-        down_until.is_some_and(|until| Instant::now() < until)
+        epoch_millis() < self.down_until.load(Ordering::Acquire)
     }
 
     fn went_down(&self, failure: StoreFailure) {
-        let mut down_until = self.down_until.lock().unwrap_or_else(|p| p.into_inner());
-        if down_until.is_none() {
+        let until = epoch_millis() + RETRY_AFTER_FAILURE.as_millis() as u64;
+        if self.down_until.swap(until, Ordering::AcqRel) == 0 {
             log::warn!(
                 target: "cryptomate",
                 "rate_limit_store {} cannot be used ({}): pacing in this process only; trying it again every {} s",
                 self.store, failure.0, RETRY_AFTER_FAILURE.as_secs()
             );
         }
-        *down_until = Some(Instant::now() + RETRY_AFTER_FAILURE);
     }
 
     fn came_back(&self) {
-        let mut down_until = self.down_until.lock().unwrap_or_else(|p| p.into_inner());
-        if down_until.take().is_some() {
+        if self.down_until.swap(0, Ordering::AcqRel) != 0 {
             log::info!(target: "cryptomate", "rate_limit_store {} is back: the budget is shared again", self.store);
         }
     }
 
-    /// Runs a script within the deadline (waiting for the connection included), connecting and loading it
-    /// first when needed. `Err(None)`: another request found the store down meanwhile.
-    async fn run(&self, kind: ScriptKind, keys: &[&str], args: &[String]) -> Result<u64, Option<StoreFailure>> {
-        let attempt = async {
-            let mut link = self.state.lock().await;
-            if self.poisoned.swap(false, Ordering::AcqRel) {
-                link.drop_connection();
+    /// This process's link (a forked child's first call makes a new one and leaves the parent's alone).
+    fn link(&self) -> Arc<PidLink> {
+        let pid = std::process::id();
+        loop {
+            let current = self.link.load_full();
+            if let Some(link) = current.as_ref().filter(|l| l.pid == pid) {
+                return Arc::clone(link);
             }
-            if self.is_down() {
-                return Err(None);
-            }
-            run_on(&mut link, &self.store, kind, keys, args).await.map_err(|failure| {
-                // The connection's state is unknown after a failure: open a new one next time.
-                link.drop_connection();
-                Some(failure)
-            })
-        };
-        match tokio::time::timeout(STORE_DEADLINE, attempt).await {
-            Ok(Ok(value)) => {
-                self.came_back();
-                Ok(value)
-            }
-            Ok(Err(failure)) => Err(failure),
-            Err(_) => {
-                // Dropped mid-command, the connection may still owe an answer: the next user opens another.
-                self.poisoned.store(true, Ordering::Release);
-                Err(Some(StoreFailure(format!("no answer within {} ms", STORE_DEADLINE.as_millis()))))
+            let fresh = Arc::new(PidLink { pid, link: tokio::sync::Mutex::new(Link::default()) });
+            let previous = self.link.compare_and_swap(&current, Some(Arc::clone(&fresh)));
+            if previous.as_ref().map(Arc::as_ptr) == current.as_ref().map(Arc::as_ptr) {
+                if let Some(parent) = current {
+                    // Its socket is registered with a runtime this process does not have: never drop it here.
+                    std::mem::forget(parent);
+                }
+                return fresh;
             }
         }
     }
+
+    /// Runs a script, connecting and loading it first when needed, within the deadline. Waiting for the
+    /// connection (another request is using it) is bounded too, but only the store's own slowness counts as
+    /// a failure. `Err(None)`: not now, without a failure (the store is down, or the connection was busy).
+    async fn run(&self, kind: ScriptKind, keys: &[&str], args: &[String]) -> Result<u64, Option<StoreFailure>> {
+        let pid_link = self.link();
+        let Ok(mut link) = tokio::time::timeout(STORE_DEADLINE, pid_link.link.lock()).await else {
+            return Err(None);
+        };
+        if self.is_down() {
+            return Err(None);
+        }
+        let outcome = match tokio::time::timeout(STORE_DEADLINE, run_on(&mut link, &self.store, kind, keys, args)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(StoreFailure(format!("no answer within {} ms", STORE_DEADLINE.as_millis()))),
+        };
+        match outcome {
+            Ok(value) => {
+                drop(link);
+                self.came_back();
+                Ok(value)
+            }
+            Err(failure) => {
+                // The connection's state is unknown after a failure (it may still owe an answer): a new one.
+                *link = Link::default();
+                Err(Some(failure))
+            }
+        }
+    }
+}
+
+fn epoch_millis() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 #[derive(Clone, Copy)]
@@ -199,33 +237,15 @@ enum ScriptKind {
     Pause,
 }
 
-impl Link {
-    fn drop_connection(&mut self) {
-        if let Some((pid, connection)) = self.connection.take() {
-            if pid != std::process::id() {
-                // The parent's socket, registered with a runtime this process does not have: never touch it.
-                std::mem::forget(connection);
-            }
-        }
-        self.take_slot = None;
-        self.pause = None;
-    }
-}
-
 async fn run_on(link: &mut Link, store: &StoreUrl, kind: ScriptKind, keys: &[&str], args: &[String]) -> Result<u64, StoreFailure> {
-    let pid = std::process::id();
-    if link.connection.as_ref().is_some_and(|(owner, _)| *owner != pid) {
-        link.drop_connection();
-    }
     if link.connection.is_none() {
-        let connection = Connection::open(store).await.map_err(|e| StoreFailure(e.to_string()))?;
-        link.connection = Some((pid, connection));
+        link.connection = Some(Connection::open(store).await.map_err(|e| StoreFailure(e.to_string()))?);
     }
     let (source, hash_slot) = match kind {
         ScriptKind::TakeSlot => (TAKE_SLOT, &mut link.take_slot),
         ScriptKind::Pause => (PAUSE, &mut link.pause),
     };
-    let connection = &mut link.connection.as_mut().expect("connected above").1;
+    let connection = link.connection.as_mut().expect("connected above");
     let io = |e: std::io::Error| StoreFailure(e.to_string());
     for _ in 0..2 {
         let hash = match hash_slot {
