@@ -47,7 +47,8 @@ def check_against_the_emulator() -> None:
 
 
 def production_client() -> cryptomate.Client:
-    return cryptomate.Client("key", environment="sandbox", timeout=10.0, max_retries=0, rate_limit=10.0)
+    return cryptomate.Client("key", environment="sandbox", timeout=10.0, max_retries=0, rate_limit=10.0,
+                             rate_limit_store="redis://127.0.0.1:6379/0")
 
 
 def report(client: cryptomate.Client, client_id: str) -> None:
