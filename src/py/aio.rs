@@ -29,8 +29,11 @@ use tokio::task::AbortHandle;
 
 use crate::http::runtime::runtime;
 
+/// Turns a finished future's output into the Python value (or exception) of the call.
+type Convert = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>> + Send>;
+
 /// What a finished future hands to Python: converted with the GIL held, on the event loop's thread.
-pub struct Deliver(Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>> + Send>);
+pub struct Deliver(Convert);
 
 impl Deliver {
     pub fn new(convert: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyAny>> + Send + 'static) -> Deliver {
