@@ -2,7 +2,7 @@
 
 use std::error::Error as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
@@ -45,23 +45,25 @@ impl RawResponse {
 /// own, since the parent's connections belong to a runtime that does not exist there.
 pub struct ConnectionPool {
     connect_timeout: Duration,
+    /// Whether the base URL is https (a plain-http client never loads the TLS roots).
+    https: bool,
     http: ArcSwapOption<(u32, reqwest::Client)>,
     /// Shared with sibling pools: closing one copy of a client closes them all.
     closed: Arc<AtomicBool>,
 }
 
 impl ConnectionPool {
-    pub fn new(connect_timeout: Duration) -> Arc<ConnectionPool> {
-        Self::with_closed_flag(connect_timeout, Arc::new(AtomicBool::new(false)))
+    pub fn new(connect_timeout: Duration, https: bool) -> Arc<ConnectionPool> {
+        Self::with_closed_flag(connect_timeout, https, Arc::new(AtomicBool::new(false)))
     }
 
-    fn with_closed_flag(connect_timeout: Duration, closed: Arc<AtomicBool>) -> Arc<ConnectionPool> {
-        Arc::new(ConnectionPool { connect_timeout, http: ArcSwapOption::empty(), closed })
+    fn with_closed_flag(connect_timeout: Duration, https: bool, closed: Arc<AtomicBool>) -> Arc<ConnectionPool> {
+        Arc::new(ConnectionPool { connect_timeout, https, http: ArcSwapOption::empty(), closed })
     }
 
     /// A pool with another connect timeout (a property of the connections) that closes with this one.
     pub fn sibling(&self, connect_timeout: Duration) -> Arc<ConnectionPool> {
-        Self::with_closed_flag(connect_timeout, Arc::clone(&self.closed))
+        Self::with_closed_flag(connect_timeout, self.https, Arc::clone(&self.closed))
     }
 
     pub fn connect_timeout(&self) -> Duration {
@@ -103,8 +105,8 @@ impl ConnectionPool {
     }
 
     fn build(&self) -> Result<reqwest::Client> {
-        install_crypto_provider();
         reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(self.https)?)
             .connect_timeout(self.connect_timeout)
             // Never follow redirects: following one to another host would hand it the API key.
             .redirect(reqwest::redirect::Policy::none())
@@ -114,12 +116,33 @@ impl ConnectionPool {
     }
 }
 
-/// ring instead of aws-lc (see Cargo.toml); reqwest and the store's TLS need a process-wide provider.
-pub fn install_crypto_provider() {
+/// ring instead of aws-lc (see Cargo.toml); rustls needs a process-wide provider installed.
+fn install_crypto_provider() {
     static CRYPTO: Once = Once::new();
     CRYPTO.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
+}
+
+/// The TLS settings of every connection: certificates verified against the system's trust store. Built once
+/// per process, since loading the system's roots takes milliseconds that a new client's first call should
+/// not pay again; a client of a plain-http base URL (the emulator, a test server) never speaks TLS and
+/// does not load them at all.
+pub fn tls_config(https: bool) -> Result<rustls::ClientConfig> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    static VERIFIED: OnceLock<std::result::Result<rustls::ClientConfig, String>> = OnceLock::new();
+    static PLAIN: OnceLock<rustls::ClientConfig> = OnceLock::new();
+    install_crypto_provider();
+    if !https {
+        let plain = PLAIN.get_or_init(|| {
+            rustls::ClientConfig::builder().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()
+        });
+        return Ok(plain.clone());
+    }
+    VERIFIED
+        .get_or_init(|| rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| Error::Configuration(format!("cannot load the system's TLS trust store: {e}")))
 }
 
 fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {

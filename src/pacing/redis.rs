@@ -161,9 +161,7 @@ fn refused(reply: Reply) -> io::Result<Reply> {
 }
 
 async fn tls(host: &str, tcp: tokio::net::TcpStream) -> io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
-    use rustls_platform_verifier::ConfigVerifierExt;
-    crate::http::transport::install_crypto_provider();
-    let config = rustls::ClientConfig::with_platform_verifier().map_err(io::Error::other)?;
+    let config = crate::http::transport::tls_config(true).map_err(|e| io::Error::other(e.to_string()))?;
     let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(io::Error::other)?;
     tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await
 }
