@@ -593,3 +593,17 @@ def test_reset_empties_store_journal_and_faults_but_keys_still_work(emu):
     answer = call(emu, "POST", CLIENTS, json={"first_name": "After"})
     assert answer.status in (200, 201)
     assert emu.get(answer.json["id"]).first_name == "After"
+
+
+def test_the_journal_keeps_the_most_recent_requests():
+    from cryptomate.testing import Emulator
+
+    with Emulator(journal_limit=3) as emu, emu.client(max_retries=0) as client:
+        seeded = emu.add_client(first_name="Ada")
+        for name in ["a", "b", "c", "d", "e"]:
+            client.update_client(seeded.id, first_name=name)
+        assert [r.json for r in emu.requests] == [{"first_name": n} for n in "cde"]
+    with Emulator(journal_limit=0) as emu, emu.client() as client:
+        client.list_clients()
+        assert emu.requests == []
+    assert Emulator().requests == []  # the default keeps every request a test makes (10,000)

@@ -1244,7 +1244,9 @@ class RecordedRequest:
 class Emulator:
     """An emulator of the CryptoMate Clients API on 127.0.0.1 (see `cryptomate.testing`)."""
 
-    def __new__(cls, *, rate_limit: float | None = None, time_scale: float = 1.0, port: int = 0) -> Emulator: ...
+    def __new__(
+        cls, *, rate_limit: float | None = None, time_scale: float = 1.0, port: int = 0, journal_limit: int = 10000
+    ) -> Emulator: ...
     @property
     def base_url(self) -> str: ...
     @property

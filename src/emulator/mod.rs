@@ -41,11 +41,16 @@ pub struct EmulatorConfig {
     pub time_scale: f64,
     /// Seeds the ids, so a seeded emulator hands out the same ids every run.
     pub seed: u64,
+    /// How many of the most recent requests the journal keeps: a long-running emulator stays flat in memory.
+    pub journal_limit: usize,
 }
+
+/// Enough for any test: about 10 MB at most.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { port: 0, rate_limit: None, time_scale: 1.0, seed: 0 }
+        EmulatorConfig { port: 0, rate_limit: None, time_scale: 1.0, seed: 0, journal_limit: DEFAULT_JOURNAL_LIMIT }
     }
 }
 
@@ -80,7 +85,8 @@ pub(crate) struct State {
     /// Gen 2 individual clients, a collection of their own.
     pub individuals: Individuals,
     pub keys: HashMap<String, u8>,
-    pub journal: Vec<RecordedRequest>,
+    /// The most recent requests, oldest first (shared with readers: reading the journal copies no request).
+    pub journal: VecDeque<Arc<RecordedRequest>>,
     pub faults: VecDeque<Fault>,
     pub delays: VecDeque<Duration>,
     pub limiter: Option<RateLimiter>,
@@ -90,12 +96,23 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Records a request, forgetting the oldest beyond the journal's limit.
+    pub(crate) fn record(&mut self, request: Arc<RecordedRequest>) {
+        if self.config.journal_limit == 0 {
+            return;
+        }
+        if self.journal.len() == self.config.journal_limit {
+            self.journal.pop_front();
+        }
+        self.journal.push_back(request);
+    }
+
     fn new(config: EmulatorConfig) -> State {
         State {
             store: Store::new(config.seed),
             individuals: Individuals::new(config.seed),
             keys: HashMap::new(),
-            journal: Vec::new(),
+            journal: VecDeque::new(),
             faults: VecDeque::new(),
             delays: VecDeque::new(),
             limiter: State::fresh_limiter(&config),
@@ -216,8 +233,8 @@ impl Emulator {
         self.state().individuals.get(id).cloned()
     }
 
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().journal.clone()
+    pub fn requests(&self) -> Vec<Arc<RecordedRequest>> {
+        self.state().journal.iter().cloned().collect()
     }
 
     pub fn fail_next(&self, fault: Fault, times: usize) {

@@ -76,12 +76,13 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = request.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
+        // A copy at the body's own size: the collected bytes may share the connection's whole read buffer.
+        Ok(collected) => Bytes::copy_from_slice(&collected.to_bytes()),
         Err(_) => return Err(DropConnection),
     };
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     let received_at = lock(&state).started.elapsed();
-    let recorded = RecordedRequest {
+    let recorded = Arc::new(RecordedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
         headers: parts
@@ -92,12 +93,12 @@ async fn handle(
         body,
         json,
         received_at,
-    };
+    });
     let (delay, fault, trace_id) = {
         let mut state = lock(&state);
         state.requests_served += 1;
         let trace_id = trace_id(state.requests_served, peer);
-        state.journal.push(recorded.clone());
+        state.record(Arc::clone(&recorded));
         (state.delays.pop_front(), state.faults.pop_front(), trace_id)
     };
     if let Some(delay) = delay {

@@ -1,5 +1,6 @@
 //! `cryptomate.testing.Emulator` and `RecordedRequest`: thin wrappers over `crate::emulator`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,6 +15,8 @@ use crate::api::fields::{COMPANY_CLIENT, INDIVIDUAL_CLIENT};
 use super::convert::{fields_to_json, Accepts};
 use super::models::instance;
 
+const _: () = assert!(emulator::DEFAULT_JOURNAL_LIMIT == 10_000, "update Emulator.__new__'s default");
+
 #[pyclass(module = "cryptomate.testing", name = "Emulator", frozen)]
 pub struct Emulator {
     inner: emulator::Emulator,
@@ -26,9 +29,11 @@ fn client_model<'py>(py: Python<'py>, client: serde_json::Map<String, Value>) ->
 #[pymethods]
 impl Emulator {
     #[new]
-    #[pyo3(signature = (*, rate_limit = None, time_scale = 1.0, port = 0))]
-    fn new(rate_limit: Option<f64>, time_scale: f64, port: u16) -> PyResult<Emulator> {
-        let config = EmulatorConfig { port, rate_limit, time_scale, ..Default::default() };
+    // The literal default shows in `inspect.signature` (and so to stubtest); the assertion below keeps it the
+    // core's.
+    #[pyo3(signature = (*, rate_limit = None, time_scale = 1.0, port = 0, journal_limit = 10_000))]
+    fn new(rate_limit: Option<f64>, time_scale: f64, port: u16, journal_limit: usize) -> PyResult<Emulator> {
+        let config = EmulatorConfig { port, rate_limit, time_scale, journal_limit, ..Default::default() };
         let inner = emulator::Emulator::start(config).map_err(|e| match e.kind() {
             std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
             _ => PyOSError::new_err(format!("cannot start the emulator on 127.0.0.1:{port}: {e}")),
@@ -101,7 +106,7 @@ impl Emulator {
         self.inner.get_individual(id).map(|stored| instance(py, &INDIVIDUAL_CLIENT, Value::Object(stored))).transpose()
     }
 
-    /// The requests received so far, oldest first.
+    /// The requests received so far, oldest first (the most recent `journal_limit` of them).
     #[getter]
     fn requests(&self) -> Vec<RecordedRequest> {
         self.inner.requests().into_iter().map(|inner| RecordedRequest { inner }).collect()
@@ -199,7 +204,7 @@ fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Bytes> {
 /// One request the emulator received.
 #[pyclass(module = "cryptomate.testing", name = "RecordedRequest", frozen)]
 pub struct RecordedRequest {
-    inner: CoreRequest,
+    inner: Arc<CoreRequest>,
 }
 
 #[pymethods]
