@@ -10,7 +10,8 @@ use crate::client::Client as CoreClient;
 use crate::http::config;
 
 use super::aio::{coroutine, ready, Deliver};
-use super::client::{self, client_class, individuals_class, CoreCall};
+use super::calls::{self, CoreCall};
+use super::client::{self, client_class, individuals_class};
 
 #[pyclass(module = "cryptomate", name = "AsyncClient", frozen)]
 pub struct AsyncClient {
@@ -28,7 +29,7 @@ fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
     super::logging::refresh(py);
     coroutine(py, async move {
         let answered = call.await;
-        Deliver::new(move |py| client::answered_to_py(py, answered.map_err(|e| super::errors::to_py(py, e))?))
+        Deliver::new(move |py| calls::answered_to_py(py, answered.map_err(|e| super::errors::to_py(py, e))?))
     })
 }
 

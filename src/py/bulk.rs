@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::runtime::runtime;
 
 use super::aio::{coroutine, Deliver};
-use super::client::bulk_update_request;
+use super::calls::bulk_update_request;
 use super::errors::to_py;
 use super::models::instance_from_record;
 use super::sync_client::wait;

@@ -3,6 +3,7 @@
 mod aio;
 mod async_client;
 mod bulk;
+mod calls;
 mod client;
 mod convert;
 mod emulator;

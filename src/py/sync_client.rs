@@ -11,7 +11,8 @@ use crate::error::Error;
 use crate::http::config;
 use crate::http::runtime::block_on_interruptible;
 
-use super::client::{self, client_class, individuals_class, CoreCall};
+use super::calls::{self, CoreCall};
+use super::client::{self, client_class, individuals_class};
 use super::errors::to_py;
 
 #[pyclass(module = "cryptomate", name = "Client", frozen)]
@@ -36,7 +37,7 @@ pub fn wait<T: Send>(py: Python<'_>, future: impl Future<Output = Result<T, Erro
 
 fn run(py: Python<'_>, call: CoreCall) -> PyResult<Bound<'_, PyAny>> {
     let answered = wait(py, call)?;
-    client::answered_to_py(py, answered)
+    calls::answered_to_py(py, answered)
 }
 
 client_class!(Client, "Client", run, Individuals, "run", {
