@@ -10,7 +10,7 @@
 //! resolves every queued future in one callback. No runtime thread ever waits for the GIL, and under load
 //! one wake-up of the loop serves many results. (pyo3-async-runtimes' `future_into_py`, tried first, hands
 //! each result over from a blocking-pool thread that takes the GIL and calls `call_soon_threadsafe`: at 64
-//! calls in flight that ran at 1.1x aiohttp, where this runs at about 2x; see the README's Speed section.)
+//! calls in flight that ran at 1.1x aiohttp, where this runs at about 2x; see the README's Performance section.)
 
 use std::future::Future;
 use std::io::{Read, Write};
