@@ -28,6 +28,7 @@ import pytest
 
 import cryptomate
 from _redis import redis_server, redis_tls, redis_unix, redis_with_password, silent_store  # noqa: F401 - fixtures
+from _threads import run_threads
 from cryptomate.testing import Emulator
 
 WINDOW = 1.0
@@ -86,30 +87,6 @@ def store_warnings(caplog):
 
 def budget_keys(redis, kind="*", db=0):
     return [k for k in redis.keys(f"cryptomate:budget:*:{kind}", db=db) if BUDGET_KEY.match(k)]
-
-
-def run_threads(targets, timeout=JOIN):
-    """Run the callables in threads; re-raise the first exception; fail if any still runs after `timeout`."""
-    errors = []
-
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as e:  # noqa: BLE001 - handed to the test
-                errors.append(e)
-
-        return run
-
-    threads = [threading.Thread(target=wrap(fn), daemon=True) for fn in targets]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + timeout
-    for t in threads:
-        t.join(timeout=max(0.0, deadline - time.monotonic()))
-    assert not any(t.is_alive() for t in threads), f"a thread did not finish within {timeout} s"
-    if errors:
-        raise errors[0]
 
 
 def timed(fn):

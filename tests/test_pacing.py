@@ -15,6 +15,7 @@ import time
 import pytest
 
 import cryptomate
+from _threads import run_threads
 
 WINDOW = 0.95  # a one-second window, less the arrival jitter
 EARLY = 0.05
@@ -29,30 +30,6 @@ def busiest(times, window=WINDOW):
 
 def arrivals(emu):
     return sorted(r.received_at for r in emu.requests)
-
-
-def run_threads(targets):
-    """Run the callables in threads; re-raise the first exception; fail if any is still running after JOIN."""
-    errors = []
-
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as e:  # noqa: BLE001 - handed to the test
-                errors.append(e)
-
-        return run
-
-    threads = [threading.Thread(target=wrap(fn), daemon=True) for fn in targets]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + JOIN
-    for t in threads:
-        t.join(timeout=max(0.0, deadline - time.monotonic()))
-    assert not any(t.is_alive() for t in threads), "a thread did not finish"
-    if errors:
-        raise errors[0]
 
 
 def test_busiest_helper():
