@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use crate::client::Client as CoreClient;
 use crate::error::Error;
-use crate::http::config::{self, ConfigInput, Options};
+use crate::http::config;
 
 use super::errors::to_py;
 
@@ -17,7 +17,7 @@ pub fn core_error(py: Python<'_>) -> impl Fn(Error) -> PyErr + '_ {
     move |e| to_py(py, e)
 }
 
-fn header_map(headers: &Bound<'_, PyAny>) -> PyResult<reqwest::header::HeaderMap> {
+pub fn header_map(headers: &Bound<'_, PyAny>) -> PyResult<reqwest::header::HeaderMap> {
     let pairs: Vec<(String, String)> = headers
         .call_method0("items")
         .and_then(|items| items.try_iter()?.map(|item| item?.extract()).collect())
@@ -25,45 +25,19 @@ fn header_map(headers: &Bound<'_, PyAny>) -> PyResult<reqwest::header::HeaderMap
     config::headers(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-fn max_retries(value: i64) -> PyResult<u32> {
+pub fn max_retries(value: i64) -> PyResult<u32> {
     u32::try_from(value).map_err(|_| PyValueError::new_err(format!("max_retries must be a non-negative integer, got {value}")))
 }
 
-fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
+pub fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
     config::seconds(name, value).map_err(core_error(py))
 }
 
-/// The constructor's arguments, checked, as a core client.
-#[allow(clippy::too_many_arguments)]
-pub fn new_core(
-    py: Python<'_>,
-    api_key: Option<String>,
-    base_url: Option<String>,
-    environment: Option<String>,
-    timeout: f64,
-    connect_timeout: f64,
-    max_retries: i64,
-    rate_limit: Option<f64>,
-    rate_limit_store: Option<String>,
-    default_headers: Option<&Bound<'_, PyAny>>,
-    max_response_size: i64,
-    allow_http: bool,
-) -> PyResult<CoreClient> {
-    let input = ConfigInput { api_key, base_url, environment, allow_http };
-    let endpoint = config::Endpoint::resolve(input, |name| std::env::var(name).ok()).map_err(core_error(py))?;
-    let options = Options {
-        timeout: seconds(py, "timeout", timeout)?,
-        connect_timeout: seconds(py, "connect_timeout", connect_timeout)?,
-        max_retries: self::max_retries(max_retries)?,
-        rate_limit: config::rate_limit(rate_limit).map_err(core_error(py))?,
-        rate_limit_store: config::rate_limit_store(rate_limit_store, |name| std::env::var(name).ok()).map_err(core_error(py))?,
-        max_response_size: u64::try_from(max_response_size)
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| PyValueError::new_err("max_response_size must be a positive number of bytes"))?,
-        default_headers: default_headers.map(header_map).transpose()?.unwrap_or_default(),
-    };
-    Ok(CoreClient::new(endpoint, options))
+pub fn max_response_size(value: i64) -> PyResult<u64> {
+    u64::try_from(value)
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| PyValueError::new_err("max_response_size must be a positive number of bytes"))
 }
 
 /// `with_options`: a copy of `core` with the given settings changed.
@@ -144,11 +118,19 @@ macro_rules! client_class {
                 max_response_size: i64,
                 allow_http: bool,
             ) -> PyResult<Self> {
-                let core = client::new_core(
-                    py, api_key, base_url, environment, timeout, connect_timeout, max_retries, rate_limit,
-                    rate_limit_store, default_headers, max_response_size, allow_http,
-                )?;
-                Ok($class { core })
+                let input = config::ConfigInput { api_key, base_url, environment, allow_http };
+                let env = |name: &str| std::env::var(name).ok();
+                let endpoint = config::Endpoint::resolve(input, env).map_err(client::core_error(py))?;
+                let options = config::Options {
+                    timeout: client::seconds(py, "timeout", timeout)?,
+                    connect_timeout: client::seconds(py, "connect_timeout", connect_timeout)?,
+                    max_retries: client::max_retries(max_retries)?,
+                    rate_limit: config::rate_limit(rate_limit).map_err(client::core_error(py))?,
+                    rate_limit_store: config::rate_limit_store(rate_limit_store, env).map_err(client::core_error(py))?,
+                    max_response_size: client::max_response_size(max_response_size)?,
+                    default_headers: default_headers.map(client::header_map).transpose()?.unwrap_or_default(),
+                };
+                Ok($class { core: CoreClient::new(endpoint, options) })
             }
 
             /// A copy with other settings that shares this client's connection pool and pacer.
