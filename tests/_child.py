@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import select
 import signal
 import subprocess
 import sys
 import time
+import traceback
 
 
 @contextlib.contextmanager
@@ -37,3 +40,41 @@ def child(script, *args):
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def forked(work, timeout=20.0):
+    """Runs `work()` in a forked child, which never returns into pytest, and returns its JSON-shaped result.
+    The child must exit 0 within `timeout` (it is killed otherwise); an exception there fails the test with
+    the child's traceback."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_end)
+            os.write(write_end, json.dumps(work()).encode())
+            code = 0
+        except BaseException:
+            os.write(write_end, traceback.format_exc().encode())
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    exit_code = wait_for_child(pid, timeout)
+    with os.fdopen(read_end, "rb") as pipe:
+        report = pipe.read().decode(errors="replace")
+    assert exit_code is not None, f"the child hung after fork (killed after {timeout} s)"
+    assert exit_code == 0, report
+    return json.loads(report)
+
+
+def wait_for_child(pid, timeout):
+    """Exit code of the child, or None if it had to be killed after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None

@@ -7,14 +7,12 @@ import inspect
 import logging
 import os
 import pickle
-import signal
 import time
-import traceback
 
 import pytest
 
 import cryptomate
-from _child import child
+from _child import child, forked
 from conftest import API_KEY
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
@@ -265,30 +263,7 @@ def test_configuration_is_checked_like_client(monkeypatch):
 def test_async_calls_work_in_a_forked_child(emu, seeded):
     client = async_client(emu.base_url, emu.api_key)
     assert asyncio.run(client.get_client(seeded.id)).id == seeded.id
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read_end)
-            ok = asyncio.run(client.get_client(seeded.id)).id == seeded.id
-            os.write(write_end, f"ok {ok}".encode())
-            code = 0 if ok else 1
-        except BaseException:
-            os.write(write_end, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    deadline = time.monotonic() + 20
-    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if done[0] == 0:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read().decode(errors="replace")
-    assert done[0] != 0, "the child hung after fork"
-    assert os.waitstatus_to_exitcode(done[1]) == 0, report
+    assert forked(lambda: asyncio.run(client.get_client(seeded.id)).id) == seeded.id
     assert asyncio.run(client.get_client(seeded.id)).id == seeded.id
 
 

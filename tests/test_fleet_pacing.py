@@ -28,6 +28,7 @@ import pytest
 
 import cryptomate
 from _redis import redis_server, redis_tls, redis_unix, redis_with_password, silent_store  # noqa: F401 - fixtures
+from _child import forked
 from _threads import run_threads
 from cryptomate.testing import Emulator
 
@@ -452,16 +453,17 @@ def test_each_api_key_has_its_own_budget(server, made, redis_server):
 # --- 8. fork ----------------------------------------------------------------------------------------------
 
 
-def _wait_for_child(pid, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.02)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    return None
+def warnings_in_this_process():
+    """A list that receives every WARNING the `cryptomate` logger emits from now on (for a forked child)."""
+    warned = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.WARNING:
+                warned.append(record.getMessage())
+
+    logging.getLogger("cryptomate").addHandler(Collect())
+    return warned
 
 
 @posix_only
@@ -470,38 +472,17 @@ def test_a_forked_child_uses_the_store_with_the_same_client(server, made, redis_
     client.get_client("parent-before")  # the parent's store connection is open
     before = redis_server.command_calls("evalsha")
     assert before >= 1
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        code = 1
-        try:
-            os.close(read_end)
-            problems = []
 
-            class Collect(logging.Handler):
-                def emit(self, record):
-                    if record.levelno >= logging.WARNING:
-                        problems.append(record.getMessage())
+    def in_child():
+        problems = warnings_in_this_process()
+        took = []
+        for i in range(3):
+            started = time.monotonic()
+            assert client.get_client(f"child-{i}").id == f"child-{i}"
+            took.append(round(time.monotonic() - started, 3))
+        return {"took": took, "warnings": problems}
 
-            logging.getLogger("cryptomate").addHandler(Collect())
-            took = []
-            for i in range(3):
-                started = time.monotonic()
-                assert client.get_client(f"child-{i}").id == f"child-{i}"
-                took.append(round(time.monotonic() - started, 3))
-            os.write(write_end, json.dumps({"took": took, "warnings": problems}).encode())
-            code = 0
-        except BaseException:
-            os.write(write_end, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    exit_code = _wait_for_child(pid, timeout=20)
-    with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read().decode(errors="replace")
-    assert exit_code is not None, "the child hung after fork (killed after 20 s)"
-    assert exit_code == 0, report
-    child = json.loads(report)
+    child = forked(in_child)
     assert child["warnings"] == [], child  # the store worked in the child: it never fell back
     assert max(child["took"]) < 2.0, child
     after_child = redis_server.command_calls("evalsha")
@@ -515,18 +496,6 @@ def test_a_forked_child_uses_the_store_with_the_same_client(server, made, redis_
     assert store_warnings(logs) == []
 
 
-def _in_child(pid_report, work):
-    """In a forked child: run `work()`, write its JSON (or the traceback) to the pipe, and leave at once."""
-    code = 1
-    try:
-        os.write(pid_report, json.dumps(work()).encode())
-        code = 0
-    except BaseException:
-        os.write(pid_report, traceback.format_exc().encode())
-    finally:
-        os._exit(code)
-
-
 @posix_only
 def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, made, redis_server):
     seeded = emulator.add_client(first_name="Ada")
@@ -536,31 +505,15 @@ def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, mad
     busy = threading.Thread(target=lambda: client.get_client(seeded.id), daemon=True)
     busy.start()
     time.sleep(0.1)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        warned = []
 
-        class Collect(logging.Handler):
-            def emit(self, record):
-                if record.levelno >= logging.WARNING:
-                    warned.append(record.getMessage())
+    def in_child():
+        warned = warnings_in_this_process()
+        time.sleep(0.4)  # the pause is over
+        _, took = timed(lambda: client.get_client(seeded.id))
+        return {"took": took, "warnings": warned}
 
-        def work():
-            logging.getLogger("cryptomate").addHandler(Collect())
-            time.sleep(0.4)  # the pause is over
-            _, took = timed(lambda: client.get_client(seeded.id))
-            return {"took": took, "warnings": warned}
-
-        _in_child(write_end, work)
-    os.close(write_end)
+    child = forked(in_child)
     busy.join(timeout=5)
-    exit_code = _wait_for_child(pid, timeout=20)
-    with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read().decode(errors="replace")
-    assert exit_code == 0, report
-    child = json.loads(report)
     assert child["warnings"] == [] and child["took"] < 0.3, child
 
 

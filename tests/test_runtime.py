@@ -2,17 +2,15 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-import traceback
 
 import pytest
 
 import cryptomate
-from _child import child
+from _child import child, forked
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
 
@@ -48,43 +46,17 @@ def test_one_client_shared_by_threads(cryptomate_emulator):
     client.close()
 
 
-def _wait_for_child(pid, timeout):
-    """Exit code of the child, or None if it had to be killed after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
-
-
 @posix_only
 def test_fork_after_use(server, client, api_key):
     assert client.get_client("before-fork").id == "before-fork"
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        code = 1
-        try:
-            os.close(read_end)
-            same = client.get_client("child-same-client").id == "child-same-client"
-            with cryptomate.Client(api_key, base_url=server.base_url, timeout=5.0) as fresh:
-                new = fresh.get_client("child-new-client").id == "child-new-client"
-            os.write(write_end, f"same client ok: {same}, new client ok: {new}".encode())
-            code = 0 if same and new else 1
-        except BaseException:
-            os.write(write_end, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    exit_code = _wait_for_child(pid, timeout=20)
-    with os.fdopen(read_end, "rb") as pipe:
-        report = pipe.read().decode(errors="replace")
-    assert exit_code is not None, "the child hung after fork (killed after 20 s)"
-    assert exit_code == 0, report
+
+    def in_child():
+        same = client.get_client("child-same-client").id
+        with cryptomate.Client(api_key, base_url=server.base_url, timeout=5.0) as fresh:
+            new = fresh.get_client("child-new-client").id
+        return [same, new]
+
+    assert forked(in_child) == ["child-same-client", "child-new-client"]
     paths = [r.path for r in server.requests]
     assert "/management/clients/child-same-client" in paths
     assert "/management/clients/child-new-client" in paths
@@ -148,17 +120,15 @@ def test_import_starts_no_thread_and_is_quick():
 @posix_only
 def test_a_forked_child_can_use_and_drop_the_parents_emulator(cryptomate_emulator):
     seeded = cryptomate_emulator.add_client(first_name="Ada")
-    pid = os.fork()
-    if pid == 0:  # the child: talks to the parent's emulator, then stops its handle (a no-op here)
-        code = 1
-        try:
-            with cryptomate_emulator.client(timeout=5.0) as child_client:
-                ok = child_client.get_client(seeded.id).first_name == "Ada"
-            started = time.monotonic()
-            cryptomate_emulator.stop()
-            code = 0 if ok and time.monotonic() - started < 1.0 else 1
-        finally:
-            os._exit(code)
-    assert _wait_for_child(pid, timeout=20) == 0
+
+    def in_child():  # talks to the parent's emulator, then stops its handle (a no-op here)
+        with cryptomate_emulator.client(timeout=5.0) as child_client:
+            first_name = child_client.get_client(seeded.id).first_name
+        started = time.monotonic()
+        cryptomate_emulator.stop()
+        return [first_name, time.monotonic() - started]
+
+    first_name, stop_took = forked(in_child)
+    assert first_name == "Ada" and stop_took < 1.0
     assert cryptomate_emulator.running
     assert cryptomate_emulator.client().get_client(seeded.id).first_name == "Ada"
