@@ -1,5 +1,6 @@
-"""The emulator for the benchmarks, in its own process: `python -m cryptomate.cli emulator --port 0 --seed 1`,
-with its URL, API key and the seeded client's id read from what it prints.
+"""What the benchmarks share: the emulator in its own process (`python -m cryptomate.cli emulator --port 0
+--seed 1`, with its URL, API key and the seeded client's id read from what it prints), stopping a server
+process, and counting calls per second.
 
     with start_emulator() as emulator:
         client = cryptomate.Client(emulator.key, base_url=emulator.url, rate_limit=None, max_retries=0)
@@ -11,9 +12,40 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
+
+
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL if it is still there 10 s later."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
+    """Calls per second of `call` in a loop for `seconds`, in `threads` threads."""
+    count = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        while time.monotonic() < stop:
+            call()
+            count[i] += 1
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(count) / (time.monotonic() - started)
 
 
 @dataclass
@@ -28,13 +60,7 @@ class EmulatorProcess:
         return self.proc.pid
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 

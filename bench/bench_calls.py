@@ -8,29 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
-import time
-from typing import Callable
 
 import cryptomate
-from _server import start_emulator
-
-
-def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
-    count = [0] * threads
-    stop = time.monotonic() + seconds
-
-    def work(i: int) -> None:
-        while time.monotonic() < stop:
-            call()
-            count[i] += 1
-
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return sum(count) / seconds
+from _server import rate, start_emulator
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ each case runs for --seconds, the rounds alternate the cases so that drift hits 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import shutil
@@ -16,12 +17,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
-from typing import Callable
 
 import cryptomate
-from _server import start_emulator
+from _server import rate, start_emulator
 
 
 def free_port() -> int:
@@ -85,24 +84,6 @@ class Redis:
         self.directory.cleanup()
 
 
-def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
-    count = [0] * threads
-    stop = time.monotonic() + seconds
-
-    def work(i: int) -> None:
-        while time.monotonic() < stop:
-            call()
-            count[i] += 1
-
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    started = time.monotonic()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return sum(count) / (time.monotonic() - started)
-
-
 class _Warnings(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -123,16 +104,18 @@ def main() -> None:
     redis = Redis()
     emulator = start_emulator()
     try:
-        common = dict(base_url=emulator.url, max_retries=0, timeout=10.0)
+        def new_client(rate_limit: float | None, store: str | None = None) -> cryptomate.Client:
+            return cryptomate.Client(emulator.key, base_url=emulator.url, max_retries=0, timeout=10.0,
+                                     rate_limit=rate_limit, rate_limit_store=store)
+
         clients = {
-            "no pacing (rate_limit=None)": cryptomate.Client(emulator.key, rate_limit=None, **common),
-            "in-process pacer (rate_limit=1e6)": cryptomate.Client(emulator.key, rate_limit=1e6, **common),
-            "shared budget (rate_limit=1e6, redis)": cryptomate.Client(
-                emulator.key, rate_limit=1e6, rate_limit_store=redis.url, **common),
+            "no pacing (rate_limit=None)": new_client(None),
+            "in-process pacer (rate_limit=1e6)": new_client(1e6),
+            "shared budget (rate_limit=1e6, redis)": new_client(1e6, redis.url),
         }
-        for client in clients.values():  # connections made, script loaded
+        for each in clients.values():  # connections made, script loaded
             for _ in range(50):
-                client.get_client(emulator.client_id)
+                each.get_client(emulator.client_id)
         evalsha_before = redis.evalsha_calls()
         cases = [(name, 1) for name in clients]
         if args.threads > 1:
@@ -140,8 +123,7 @@ def main() -> None:
         best: dict[tuple[str, int], float] = {}
         for _ in range(args.rounds):
             for name, threads in cases:
-                client = clients[name]
-                got = rate(lambda c=client: c.get_client(emulator.client_id), args.seconds, threads)
+                got = rate(functools.partial(clients[name].get_client, emulator.client_id), args.seconds, threads)
                 best[(name, threads)] = max(best.get((name, threads), 0.0), got)
         store_calls = redis.evalsha_calls() - evalsha_before
         print(f"get_client against the emulator in another process; best of {args.rounds} x {args.seconds:g} s; "

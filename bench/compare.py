@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, Optional
 
+from _server import stop_process
+
 BENCH_DIR = Path(__file__).resolve().parent
 API_KEY = "key"
 CLIENT_ID = "client_123"
@@ -520,29 +522,13 @@ def case_first_cryptomate(env: Env) -> Measure:
     return latencies(once, env)
 
 
-def case_first_requests(env: Env) -> Measure:
-    import requests
+def first_peer_call(env: Env, new_client: Callable[[], Any], put: Callable[[Any], Any]) -> Measure:
+    """A peer's new session and its first PUT + `.json()`, timed like `case_first_cryptomate`."""
 
     def once() -> float:
         t0 = time.perf_counter()
-        session = requests.Session()
-        response = session.put(env.url, data=BODY, headers=HEADERS)
-        response.raise_for_status()
-        response.json()
-        elapsed = time.perf_counter() - t0
-        session.close()
-        return elapsed
-
-    return latencies(once, env)
-
-
-def case_first_httpx(env: Env) -> Measure:
-    import httpx
-
-    def once() -> float:
-        t0 = time.perf_counter()
-        client = httpx.Client()
-        response = client.put(env.url, content=BODY, headers=HEADERS)
+        client = new_client()
+        response = put(client)
         response.raise_for_status()
         response.json()
         elapsed = time.perf_counter() - t0
@@ -550,6 +536,18 @@ def case_first_httpx(env: Env) -> Measure:
         return elapsed
 
     return latencies(once, env)
+
+
+def case_first_requests(env: Env) -> Measure:
+    import requests
+
+    return first_peer_call(env, requests.Session, lambda s: s.put(env.url, data=BODY, headers=HEADERS))
+
+
+def case_first_httpx(env: Env) -> Measure:
+    import httpx
+
+    return first_peer_call(env, httpx.Client, lambda c: c.put(env.url, content=BODY, headers=HEADERS))
 
 
 def case_fixture(env: Env) -> Measure:
@@ -780,13 +778,7 @@ class Nginx:
         return pids
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 def answers(port: int) -> bool:
