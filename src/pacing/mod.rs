@@ -15,7 +15,7 @@ use std::time::Instant;
 
 pub use local::LocalPacer;
 pub use redis::StoreUrl;
-pub use shared::{SharedBudget, RETRY_AFTER_FAILURE, STORE_DEADLINE};
+use shared::SharedBudget;
 
 use crate::http::config::ApiKey;
 
@@ -56,10 +56,6 @@ impl Pacer {
             shared.pause(until.saturating_duration_since(Instant::now())).await;
         }
     }
-
-    pub fn store(&self) -> Option<&StoreUrl> {
-        self.shared.as_deref().map(SharedBudget::store)
-    }
 }
 
 /// The budget's name in the store: a hash of the API key (the key itself never reaches the store).
@@ -86,7 +82,7 @@ mod tests {
     fn without_a_rate_limit_there_is_no_shared_budget() {
         let store = StoreUrl::parse("redis://127.0.0.1:1/0").unwrap();
         let key = ApiKey::new("k".into()).unwrap();
-        assert!(Pacer::new(None, Some(&store), &key).store().is_none());
-        assert!(Pacer::new(Some(15.0), Some(&store), &key).store().is_some());
+        assert!(Pacer::new(None, Some(&store), &key).shared.is_none());
+        assert!(Pacer::new(Some(15.0), Some(&store), &key).shared.is_some());
     }
 }

@@ -110,10 +110,6 @@ impl SharedBudget {
         budget
     }
 
-    pub fn store(&self) -> &StoreUrl {
-        &self.store
-    }
-
     /// Waits for a slot in the shared budget; returns at once when the store cannot be used now (the
     /// in-process pacer then holds the request alone).
     pub async fn wait_turn(&self) {

@@ -109,10 +109,11 @@ pub fn bulk_update_request(item: &Bound<'_, PyAny>) -> PyResult<ApiRequest> {
     update_request(item.py(), &pair.get_item(0)?, Some(&fields))
 }
 
-/// `GET /management/clients` with the boolean filters given (the others are left out).
-pub fn list_request(py: Python<'_>, filters: [(&'static str, Option<bool>); 4]) -> PyResult<ApiRequest> {
+/// `GET /management/clients` with the boolean filters given (the others are left out), in the order of the
+/// endpoint's query names (`otp`, `sms`, `whatsapp`, `telegram`).
+pub fn list_request(py: Python<'_>, filters: [Option<bool>; 4]) -> PyResult<ApiRequest> {
     let query: Vec<(&str, String)> =
-        filters.iter().filter_map(|(name, value)| value.map(|v| (*name, v.to_string()))).collect();
+        LIST_CLIENTS.query.iter().zip(filters).filter_map(|(name, value)| value.map(|v| (*name, v.to_string()))).collect();
     ApiRequest::new(&LIST_CLIENTS, &[], &query, None).map_err(core_error(py))
 }
 
