@@ -1,7 +1,8 @@
 //! The API's vocabulary: the field table (`fields`), what a row means (`schema`), the records built from
-//! it (`model`) and the endpoints that carry them (`endpoints`). Nothing here sends a request; the emulator
+//! it (`model`, read from a response's bytes by `decode`) and the endpoints that carry them (`endpoints`). Nothing here sends a request; the emulator
 //! and the request path both read it.
 
+pub mod decode;
 pub mod endpoints;
 pub mod fields;
 pub mod model;

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::http::config::ApiKey;
 use crate::error::{Body, Error, Result, StatusError};
+use crate::api::decode::record_from_slice;
 use crate::api::model::Record;
 use crate::api::endpoints::Answer;
 use crate::api::schema::{json_type_name, Schema};
@@ -50,6 +51,12 @@ fn invalid(response: &RawResponse, api_key: &ApiKey, message: String) -> Error {
 
 /// Decodes a 2xx answer that must carry one object of `schema`.
 pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Record> {
+    if (200..300).contains(&response.status) {
+        if let Some(record) = record_from_slice(schema, &response.body) {
+            return Ok(record);
+        }
+    }
+    // Not a good answer: decoded again the long way, which says what is wrong with it.
     let value = json_body(&response, api_key, &format!("a {} object", schema.name))?;
     Record::from_json(schema, value)
         .map_err(|e| invalid(&response, api_key, format!("the response does not match {}: {e}", schema.name)))
