@@ -101,8 +101,13 @@ impl Body {
     pub fn missing_required(&self, body: &Map<String, Value>) -> Vec<String> {
         let mut missing = Vec::new();
         for field in self.fields() {
+            let required = field.required & self.mask != 0;
+            // Only required fields and objects (which may require fields of their own) are looked up.
+            if !required && !matches!(field.kind, Kind::Object(_) | Kind::List(_)) {
+                continue;
+            }
             match body.get(field.name) {
-                None | Some(Value::Null) if field.required & self.mask != 0 => missing.push(field.name.to_owned()),
+                None | Some(Value::Null) if required => missing.push(field.name.to_owned()),
                 Some(value) => missing_nested(&field.kind, value, field.name, &mut missing),
                 None => {}
             }
@@ -197,6 +202,14 @@ pub struct ShapeError {
     pub problem: String,
 }
 
+impl ShapeError {
+    /// This error, found in the item at `parent`: `parent` + `separator` + its own path.
+    fn within(mut self, parent: &str, separator: &str) -> ShapeError {
+        self.path = if self.path.is_empty() { parent.to_owned() } else { format!("{parent}{separator}{}", self.path) };
+        self
+    }
+}
+
 impl std::fmt::Display for ShapeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.path, self.problem)
@@ -226,20 +239,20 @@ impl Kind {
             },
             (Kind::Date, Value::String(s)) => parse_date(s).map(|_| ()).or_else(fail),
             (Kind::Timestamp, Value::String(s)) => parse_timestamp(s).map(|_| ()).or_else(fail),
+            // Paths of nested items are built only for an error: a valid document allocates none.
             (Kind::Object(schema), Value::Object(map)) => {
                 for (key, item) in map {
-                    let item_path = format!("{path}.{key}");
                     match schema.field(key) {
-                        Some(field) => field.kind.check(item, &item_path, unknown)?,
+                        Some(field) => field.kind.check(item, key, unknown).map_err(|e| e.within(path, "."))?,
                         None if unknown == UnknownKeys::Allow => {}
-                        None => return Err(ShapeError { path: item_path, problem: "unknown field".into() }),
+                        None => return Err(ShapeError { path: format!("{path}.{key}"), problem: "unknown field".into() }),
                     }
                 }
                 Ok(())
             }
             (Kind::List(item_kind), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    item_kind.check(item, &format!("{path}[{i}]"), unknown)?;
+                    item_kind.check(item, "", unknown).map_err(|e| e.within(&format!("{path}[{i}]"), ""))?;
                 }
                 Ok(())
             }
