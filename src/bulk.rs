@@ -88,7 +88,10 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    fn wait<F: Future>(future: F) -> F::Output {
+    fn wait<F: Future + Send>(future: F) -> F::Output
+    where
+        F::Output: Send,
+    {
         block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
     }
 

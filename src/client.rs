@@ -66,7 +66,7 @@ impl Client {
         loop {
             self.pacer.wait_turn().await;
             let started = Instant::now();
-            let outcome = transport::send(&self.pool, &self.endpoint.base_url, &self.endpoint.api_key, &self.options, request, retry).await;
+            let outcome = transport::send(&self.pool, &self.endpoint, &self.options, request, retry).await;
             log_attempt(request, &outcome, started.elapsed(), retry);
             let jitter = jitter();
             if let Some(pause) = outcome.as_ref().ok().and_then(|r| retry::rate_limit_pause(r, retry + 1, jitter)) {

@@ -10,6 +10,9 @@
 //! - `emulator/`: the testing kit's server (it reads `api/`, never `http/`'s transport);
 //! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod api;
 pub mod bulk;
 pub mod client;
@@ -19,6 +22,7 @@ pub mod http;
 pub mod individuals;
 pub mod pacing;
 pub mod percent;
+pub mod pid;
 pub mod stubs;
 
 #[cfg(feature = "python")]

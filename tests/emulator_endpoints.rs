@@ -25,7 +25,7 @@ fn client_for(emulator: &Emulator, key: &str) -> Client {
     Client::new(Target::resolve(input, |_| None).unwrap(), options)
 }
 
-fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+fn run<T: Send>(future: impl std::future::Future<Output = T> + Send) -> T {
     block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
 }
 

@@ -164,13 +164,13 @@ impl Emulator {
             tokio::net::TcpListener::from_std(listener)?
         };
         runtime.spawn(server::serve(listener, Arc::clone(&state), stopped, alive));
-        Ok(Emulator { address, api_key, state, shutdown, server_gone: Mutex::new(Some(server_gone)), pid: std::process::id() })
+        Ok(Emulator { address, api_key, state, shutdown, server_gone: Mutex::new(Some(server_gone)), pid: crate::pid::pid() })
     }
 
     /// Stops serving: when it returns, the port is closed and no request is answered any more (open
     /// connections are dropped, answers in preparation discarded). Idempotent; the store stays readable.
     pub fn stop(&self) {
-        if std::process::id() != self.pid {
+        if crate::pid::pid() != self.pid {
             return; // a forked child: the server runs (and stays) in the parent
         }
         self.shutdown.send_replace(true);

@@ -123,6 +123,8 @@ pub struct Endpoint {
     pub api_key: ApiKey,
     /// Without a trailing slash; paths are appended to it.
     pub base_url: String,
+    /// `base_url` parsed, once: requests are built from it without parsing it again.
+    pub url: url::Url,
 }
 
 impl Endpoint {
@@ -157,7 +159,8 @@ impl Endpoint {
                 None => PRODUCTION_URL.to_owned(),
             },
         };
-        Ok(Endpoint { api_key, base_url })
+        let url = url::Url::parse(&base_url).map_err(|e| Error::Configuration(format!("invalid base_url {base_url:?}: {e}")))?;
+        Ok(Endpoint { api_key, base_url, url })
     }
 }
 

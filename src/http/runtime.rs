@@ -1,10 +1,19 @@
-//! The one tokio runtime, created on first use and re-created in a forked child.
+//! The runtimes requests run on.
 //!
-//! A runtime's worker threads do not survive `fork()`: a child that used the parent's runtime would hang
-//! forever. So the runtime is keyed on the process id. The parent's copy is leaked in the child, never
-//! dropped (dropping it would wait for threads that do not exist there). The slot is lock-free, so a lock
-//! held by another thread at the moment of fork cannot deadlock the child.
+//! - The SDK's runtime: one per process, multi-threaded, created on first use. Async calls, bulk batches,
+//!   the emulator and the shared store's connection live there.
+//! - The calling thread's runtime: a blocking call runs its request on a single-threaded runtime owned by
+//!   the thread that makes it. The thread writes the request, waits in its own `epoll` and reads the
+//!   answer itself; handing each call to a worker thread and back cost more than half of a call on
+//!   loopback. Its connections are the thread's own (`transport.rs`), since a connection belongs to the
+//!   runtime that opened it and is only driven while that runtime runs.
+//!
+//! Both are keyed on the process id: a runtime's threads and its `epoll` set do not survive `fork()`, and a
+//! child that used the parent's would hang forever. The parent's copy is leaked in the child, never dropped
+//! (dropping it would wait for threads that do not exist there). The SDK's slot is lock-free, so a lock held
+//! by another thread at the moment of fork cannot deadlock the child.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
@@ -23,7 +32,7 @@ static RUNTIME: AtomicPtr<PidRuntime> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The runtime of this process, created on first use.
 pub fn runtime() -> &'static Runtime {
-    let pid = std::process::id();
+    let pid = crate::pid::pid();
     loop {
         let current = RUNTIME.load(Ordering::Acquire);
         // SAFETY: a published PidRuntime is never freed (see the module comment).
@@ -51,13 +60,33 @@ fn build() -> Runtime {
         .expect("cannot start the tokio runtime (out of threads or file descriptors?)")
 }
 
-/// Runs `future` to completion on the calling thread, asking `interrupted` every 50 ms whether to give up.
-/// When it answers with an error the future is dropped, which cancels the request, and the error returned.
-pub fn block_on_interruptible<F: Future, E>(
-    future: F,
-    mut interrupted: impl FnMut() -> Result<(), E>,
-) -> Result<F::Output, E> {
-    runtime().block_on(async move {
+thread_local! {
+    static CALLING_THREAD: RefCell<Option<PidRuntime>> = const { RefCell::new(None) };
+    static ON_CALLING_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the code asking runs on the calling thread's runtime (inside `block_on_interruptible`), where
+/// only the thread's own connections may be used.
+pub fn on_calling_thread() -> bool {
+    ON_CALLING_THREAD.with(Cell::get)
+}
+
+/// Runs `future` to completion on the calling thread's runtime, asking `interrupted` every 50 ms whether
+/// to give up. When it answers with an error the future is dropped, which cancels the request, and the
+/// error returned. Work the future hands to the SDK's runtime (`spawn` there) goes on meanwhile.
+pub fn block_on_interruptible<F, E>(future: F, mut interrupted: impl FnMut() -> Result<(), E> + Send) -> Result<F::Output, E>
+where
+    F: Future + Send,
+    F::Output: Send,
+    E: Send,
+{
+    if CALLING_THREAD.with(|slot| slot.try_borrow_mut().is_err()) {
+        // Re-entered from inside a wait (a signal handler or a log handler making a call): this thread's
+        // runtime is busy driving the outer call, so this one runs on a helper thread with its own.
+        return std::thread::scope(|scope| scope.spawn(|| block_on_interruptible(future, interrupted)).join())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    }
+    let guarded = async move {
         tokio::pin!(future);
         loop {
             tokio::select! {
@@ -66,7 +95,67 @@ pub fn block_on_interruptible<F: Future, E>(
                 _ = tokio::time::sleep(INTERRUPT_POLL) => interrupted()?,
             }
         }
+    };
+    CALLING_THREAD.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let pid = crate::pid::pid();
+        if slot.as_ref().is_some_and(|own| own.pid != pid) {
+            // The parent's runtime, copied by fork(): never dropped (see the module comment).
+            std::mem::forget(slot.take());
+        }
+        let own = slot.get_or_insert_with(|| PidRuntime { pid, runtime: build_for_calling_thread() });
+        let _flag = OnCallingThread::set();
+        let outcome = own.runtime.block_on(guarded);
+        if outcome.is_err() {
+            settle_on(&own.runtime);
+        }
+        outcome
     })
+}
+
+/// Lets the calling thread's runtime finish what a failed or interrupted wait left behind: the connection
+/// of an abandoned request is closed by its own task, and that task runs only while the thread drives its
+/// runtime, which it may not do again for a long time.
+pub fn settle() {
+    CALLING_THREAD.with(|slot| {
+        let Ok(slot) = slot.try_borrow_mut() else { return };
+        if let Some(own) = slot.as_ref().filter(|own| own.pid == crate::pid::pid()) {
+            let _flag = OnCallingThread::set();
+            settle_on(&own.runtime);
+        }
+    })
+}
+
+fn settle_on(runtime: &Runtime) {
+    runtime.block_on(async {
+        // Each yield runs every task that is ready; a connection's task needs a turn or two to close it.
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+    });
+}
+
+fn build_for_calling_thread() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("cannot start a runtime on this thread (out of file descriptors?)")
+}
+
+/// Marks the calling thread as inside its runtime until dropped (also when the future panics).
+struct OnCallingThread;
+
+impl OnCallingThread {
+    fn set() -> OnCallingThread {
+        ON_CALLING_THREAD.with(|flag| flag.set(true));
+        OnCallingThread
+    }
+}
+
+impl Drop for OnCallingThread {
+    fn drop(&mut self) {
+        ON_CALLING_THREAD.with(|flag| flag.set(false));
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,18 @@
-//! Sending one request: the connection pool (per process, see `runtime.rs` beside it for why) and reading the answer.
+//! Sending one request: the connection pool (per process and per calling thread, see `runtime.rs` beside it
+//! for why) and reading the answer.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error as _;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Once, OnceLock, Weak};
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 
-use crate::http::config::{ApiKey, Options};
+use crate::http::config::{ApiKey, Endpoint, Options};
 use crate::error::{Error, Result};
 use crate::http::request::ApiRequest;
 
@@ -41,9 +44,12 @@ impl RawResponse {
     }
 }
 
-/// A reqwest client (its connection pool) for this process. Created on first use; a forked child builds its
-/// own, since the parent's connections belong to a runtime that does not exist there.
+/// The connections of one client: a reqwest client (its pool) for the SDK's runtime, and one per thread
+/// that makes blocking calls (kept by that thread, see `ThreadPools`). Created on first use; a forked child
+/// builds its own, since the parent's connections belong to a runtime that does not exist there.
 pub struct ConnectionPool {
+    /// Names this pool in the threads' `ThreadPools`.
+    id: u64,
     connect_timeout: Duration,
     /// Whether the base URL is https (a plain-http client never loads the TLS roots).
     https: bool,
@@ -58,7 +64,9 @@ impl ConnectionPool {
     }
 
     fn with_closed_flag(connect_timeout: Duration, https: bool, closed: Arc<AtomicBool>) -> Arc<ConnectionPool> {
-        Arc::new(ConnectionPool { connect_timeout, https, http: ArcSwapOption::empty(), closed })
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Arc::new(ConnectionPool { id, connect_timeout, https, http: ArcSwapOption::empty(), closed })
     }
 
     /// A pool with another connect timeout (a property of the connections) that closes with this one.
@@ -74,14 +82,22 @@ impl ConnectionPool {
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.http.store(None);
+        ThreadPools::pools_changed();
     }
 
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
 
-    fn client(&self) -> Result<reqwest::Client> {
-        let pid = std::process::id();
+    /// The reqwest client for where the caller runs: the calling thread's own, or the SDK runtime's.
+    fn client(self: &Arc<Self>) -> Result<reqwest::Client> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        if crate::http::runtime::on_calling_thread() {
+            return ThreadPools::client(self);
+        }
+        let pid = crate::pid::pid();
         loop {
             if self.is_closed() {
                 return Err(Error::Closed);
@@ -113,6 +129,58 @@ impl ConnectionPool {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {}", describe(&e))))
+    }
+}
+
+impl Drop for ConnectionPool {
+    fn drop(&mut self) {
+        ThreadPools::pools_changed();
+    }
+}
+
+/// The connections a thread opened for its blocking calls, by pool. They are driven by that thread's
+/// runtime only, so no other thread may use them; they close when the thread ends, and, once their pool is
+/// closed or dropped, at the thread's next call.
+struct ThreadPools {
+    pid: u32,
+    /// `POOLS_CHANGED` when the entries were last checked for closed or dropped pools.
+    checked: u64,
+    clients: HashMap<u64, (Weak<ConnectionPool>, reqwest::Client)>,
+}
+
+/// Counts pools closed or dropped, so that a thread looks for stale entries only after one was.
+static POOLS_CHANGED: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static THREAD_POOLS: RefCell<ThreadPools> = RefCell::new(ThreadPools { pid: 0, checked: 0, clients: HashMap::new() });
+}
+
+impl ThreadPools {
+    fn pools_changed() {
+        POOLS_CHANGED.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn client(pool: &Arc<ConnectionPool>) -> Result<reqwest::Client> {
+        THREAD_POOLS.with(|own| {
+            let mut own = own.borrow_mut();
+            let pid = crate::pid::pid();
+            if own.pid != pid {
+                // Connections copied by fork(): their runtime is not this process's (see runtime.rs).
+                std::mem::forget(std::mem::take(&mut own.clients));
+                own.pid = pid;
+            }
+            let changed = POOLS_CHANGED.load(Ordering::Acquire);
+            if own.checked != changed {
+                own.checked = changed;
+                own.clients.retain(|_, (pool, _)| pool.upgrade().is_some_and(|pool| !pool.is_closed()));
+            }
+            if let Some((_, client)) = own.clients.get(&pool.id) {
+                return Ok(client.clone());
+            }
+            let client = pool.build()?;
+            own.clients.insert(pool.id, (Arc::downgrade(pool), client.clone()));
+            Ok(client)
+        })
     }
 }
 
@@ -156,16 +224,16 @@ fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {
 /// Sends one attempt of `request` and reads the whole answer (at most `options.max_response_size` bytes).
 /// `retry` is 0 for the first attempt, n for the n-th retry (sent as `X-Retry-Count`).
 pub async fn send(
-    pool: &ConnectionPool,
-    base_url: &str,
-    api_key: &ApiKey,
+    pool: &Arc<ConnectionPool>,
+    endpoint: &Endpoint,
     options: &Options,
     request: &ApiRequest,
     retry: u32,
 ) -> Result<RawResponse> {
     let http = pool.client()?;
+    let api_key = &endpoint.api_key;
     let mut builder = http
-        .request(request.method.clone(), format!("{base_url}{}", request.path))
+        .request(request.method.clone(), request_url(&endpoint.url, &request.path))
         .timeout(options.timeout)
         .header(API_KEY_HEADER, HeaderValue::from_str(api_key.expose()).expect("checked in ApiKey::new"))
         .header(ACCEPT, "application/json")
@@ -193,6 +261,22 @@ pub async fn send(
     let mut headers = std::mem::take(response.headers_mut());
     redact_headers(&mut headers, api_key);
     Ok(RawResponse { status, headers, body: body.freeze() })
+}
+
+/// `base` followed by `path` (which starts with `/` and may end with a query), without parsing the base
+/// again for every request.
+fn request_url(base: &url::Url, path: &str) -> url::Url {
+    let (path, query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path, None),
+    };
+    let mut url = base.clone();
+    match base.path() {
+        "/" => url.set_path(path),
+        prefix => url.set_path(&format!("{prefix}{path}")),
+    }
+    url.set_query(query);
+    url
 }
 
 /// Replaces the key in any header that echoes it (a trace id, a proxy's diagnostics), before the headers can
@@ -253,4 +337,19 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_url;
+
+    #[test]
+    fn a_request_url_is_the_base_followed_by_the_path() {
+        for base in ["http://127.0.0.1:8080", "https://api.example", "https://api.example/v2", "http://[::1]:1/a/b"] {
+            for path in ["/management/clients/c%2F1", "/management/clients?status=ACTIVE&x=a%20b", "/x/y?"] {
+                let expected = url::Url::parse(&format!("{base}{path}")).unwrap();
+                assert_eq!(request_url(&url::Url::parse(base).unwrap(), path), expected, "{base} {path}");
+            }
+        }
+    }
 }

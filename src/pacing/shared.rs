@@ -112,14 +112,14 @@ impl SharedBudget {
 
     /// Waits for a slot in the shared budget; returns at once when the store cannot be used now (the
     /// in-process pacer then holds the request alone).
-    pub async fn wait_turn(&self) {
+    pub async fn wait_turn(self: &Arc<Self>) {
         let member = self.member();
         loop {
             if self.is_down() {
                 return;
             }
-            let args = [self.capacity.to_string(), self.window.as_millis().to_string(), member.clone()];
-            match self.run(ScriptKind::TakeSlot, &[&self.window_key, &self.pause_key], &args).await {
+            let args = vec![self.capacity.to_string(), self.window.as_millis().to_string(), member.clone()];
+            match self.run(ScriptKind::TakeSlot, args).await {
                 Ok(0) => return,
                 Ok(wait_ms) => tokio::time::sleep(Duration::from_millis(wait_ms.max(1)).min(MAX_STEP)).await,
                 Err(failure) => {
@@ -133,12 +133,12 @@ impl SharedBudget {
     }
 
     /// Pauses every client of the budget for `pause` (a 429 said so). Best effort: a failure only logs.
-    pub async fn pause(&self, pause: Duration) {
+    pub async fn pause(self: &Arc<Self>, pause: Duration) {
         if self.is_down() {
             return;
         }
         let millis = pause.as_millis().max(1).to_string();
-        if let Err(Some(failure)) = self.run(ScriptKind::Pause, &[&self.pause_key], &[millis]).await {
+        if let Err(Some(failure)) = self.run(ScriptKind::Pause, vec![millis]).await {
             self.went_down(failure);
         }
     }
@@ -149,7 +149,7 @@ impl SharedBudget {
         use std::hash::{BuildHasher, Hasher};
         let count = self.members.fetch_add(1, Ordering::Relaxed);
         let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
-        format!("{random:016x}:{}:{count}", std::process::id())
+        format!("{random:016x}:{}:{count}", crate::pid::pid())
     }
 
     fn is_down(&self) -> bool {
@@ -175,7 +175,7 @@ impl SharedBudget {
 
     /// This process's link (a forked child's first call makes a new one and leaves the parent's alone).
     fn link(&self) -> Arc<PidLink> {
-        let pid = std::process::id();
+        let pid = crate::pid::pid();
         loop {
             let current = self.link.load_full();
             if let Some(link) = current.as_ref().filter(|l| l.pid == pid) {
@@ -193,10 +193,24 @@ impl SharedBudget {
         }
     }
 
+    /// Runs a script on the SDK's runtime, whichever runtime asks: the connection is registered with the
+    /// runtime that opened it and must stay there (a blocking call's runtime only runs during that call).
+    async fn run(self: &Arc<Self>, kind: ScriptKind, args: Vec<String>) -> Result<u64, Option<StoreFailure>> {
+        let budget = Arc::clone(self);
+        match crate::http::runtime::runtime().spawn(async move { budget.run_here(kind, &args).await }).await {
+            Ok(outcome) => outcome,
+            Err(join) => Err(Some(StoreFailure(format!("the store's task failed: {join}")))),
+        }
+    }
+
     /// Runs a script, connecting and loading it first when needed, within the deadline. Waiting for the
     /// connection (another request is using it) is bounded too, but only the store's own slowness counts as
     /// a failure. `Err(None)`: not now, without a failure (the store is down, or the connection was busy).
-    async fn run(&self, kind: ScriptKind, keys: &[&str], args: &[String]) -> Result<u64, Option<StoreFailure>> {
+    async fn run_here(&self, kind: ScriptKind, args: &[String]) -> Result<u64, Option<StoreFailure>> {
+        let keys: &[&str] = match kind {
+            ScriptKind::TakeSlot => &[&self.window_key, &self.pause_key],
+            ScriptKind::Pause => &[&self.pause_key],
+        };
         let pid_link = self.link();
         let Ok(mut link) = tokio::time::timeout(STORE_DEADLINE, pid_link.link.lock()).await else {
             return Err(None);

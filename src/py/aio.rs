@@ -159,7 +159,7 @@ impl LoopWaker {
         let (watched, wake) = UnixStream::pair()?;
         watched.set_nonblocking(true)?;
         wake.set_nonblocking(true)?;
-        Ok(LoopWaker { results: Arc::new(Results { queue: Mutex::new(Vec::new()), wake }), watched, pid: std::process::id() })
+        Ok(LoopWaker { results: Arc::new(Results { queue: Mutex::new(Vec::new()), wake }), watched, pid: crate::pid::pid() })
     }
 
     fn fileno(&self) -> i32 {
