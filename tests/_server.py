@@ -47,6 +47,7 @@ class StubServer:
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0  # requests being handled now
         self.max_in_flight = 0  # the most handled at once
+        self.open_connections = 0  # client connections open now
         self.records: dict[str, dict] = {}  # client id -> stored client object
         self._answers: collections.deque[Answer] = collections.deque()
         self._lock = threading.Lock()
@@ -145,6 +146,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        with self.server.owner._lock:
+            self.server.owner.open_connections += 1
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            with self.server.owner._lock:
+                self.server.owner.open_connections -= 1
 
     def _handle(self):
         owner = self.server.owner

@@ -163,3 +163,27 @@ def test_cryptomate_log_info_prints_retries_only():
 def test_without_cryptomate_log_nothing_is_printed(setting):
     stderr, _, _ = run_child(setting)
     assert stderr == ""
+
+
+def test_a_level_change_between_calls_takes_effect(server, make_client, caplog):
+    """The level is remembered between calls until Python's logging changes one (src/py/logging.rs)."""
+    client = make_client(KEY)
+    logger, root = logging.getLogger("cryptomate"), logging.getLogger()
+    caplog.set_level(logging.WARNING, logger="cryptomate")
+    caplog.handler.setLevel(logging.DEBUG)  # the logger's level decides, not the capturing handler's
+    root_level = root.level
+    try:
+        client.get_client("client_1")
+        assert not cryptomate_records(caplog, logging.DEBUG)
+        logger.setLevel(logging.DEBUG)
+        client.get_client("client_2")
+        assert len(cryptomate_records(caplog, logging.DEBUG)) == 1
+        root.setLevel(logging.INFO)  # the parent's level counts once ours is unset
+        logger.setLevel(logging.NOTSET)
+        client.get_client("client_3")
+        assert len(cryptomate_records(caplog, logging.DEBUG)) == 1
+        root.setLevel(logging.DEBUG)
+        client.get_client("client_4")
+        assert len(cryptomate_records(caplog, logging.DEBUG)) == 2
+    finally:
+        root.setLevel(root_level)

@@ -96,34 +96,22 @@ where
             }
         }
     };
-    CALLING_THREAD.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let pid = crate::pid::pid();
-        if slot.as_ref().is_some_and(|own| own.pid != pid) {
-            // The parent's runtime, copied by fork(): never dropped (see the module comment).
-            std::mem::forget(slot.take());
-        }
-        let own = slot.get_or_insert_with(|| PidRuntime { pid, runtime: build_for_calling_thread() });
-        let _flag = OnCallingThread::set();
-        let outcome = own.runtime.block_on(guarded);
+    with_own_runtime(|runtime| {
+        let outcome = runtime.block_on(guarded);
         if outcome.is_err() {
-            settle_on(&own.runtime);
+            settle_on(runtime);
         }
         outcome
     })
 }
 
-/// Lets the calling thread's runtime finish what a failed or interrupted wait left behind: the connection
-/// of an abandoned request is closed by its own task, and that task runs only while the thread drives its
-/// runtime, which it may not do again for a long time.
+/// Lets the calling thread's runtime finish what a failed or interrupted wait left behind: the
+/// connection of an abandoned request is closed by its own task, and that task runs only while the thread
+/// drives its runtime, which it may not do again for a long time.
 pub fn settle() {
-    CALLING_THREAD.with(|slot| {
-        let Ok(slot) = slot.try_borrow_mut() else { return };
-        if let Some(own) = slot.as_ref().filter(|own| own.pid == crate::pid::pid()) {
-            let _flag = OnCallingThread::set();
-            settle_on(&own.runtime);
-        }
-    })
+    if CALLING_THREAD.with(|slot| slot.try_borrow_mut().is_ok()) {
+        with_own_runtime(settle_on);
+    }
 }
 
 fn settle_on(runtime: &Runtime) {
@@ -133,6 +121,22 @@ fn settle_on(runtime: &Runtime) {
             tokio::task::yield_now().await;
         }
     });
+}
+
+/// Runs `work` with this thread's runtime (created on first use, again after a fork), marked as on it.
+/// Not re-entrant: the caller checks `CALLING_THREAD` is free first.
+fn with_own_runtime<R>(work: impl FnOnce(&Runtime) -> R) -> R {
+    CALLING_THREAD.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let pid = crate::pid::pid();
+        if slot.as_ref().is_some_and(|own| own.pid != pid) {
+            // The parent's runtime, copied by fork(): never dropped (see the module comment).
+            std::mem::forget(slot.take());
+        }
+        let own = slot.get_or_insert_with(|| PidRuntime { pid, runtime: build_for_calling_thread() });
+        let _flag = OnCallingThread::set();
+        work(&own.runtime)
+    })
 }
 
 fn build_for_calling_thread() -> Runtime {

@@ -1,0 +1,101 @@
+"""Blocking calls run on the calling thread's own runtime and connections (src/http/runtime.rs): what that
+must not cost. A thread's connections close when it ends, when the client is closed or dropped; a call made
+from inside another call's wait (a signal handler) works; an abandoned request's connection is closed at
+once, not at the thread's next call."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import threading
+
+import pytest
+
+import cryptomate
+
+from _threads import run_threads
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="signals and fork")
+
+
+def test_the_connections_of_a_finished_thread_are_closed(server, make_client):
+    client = make_client(max_retries=0)
+    seen = []
+    run_threads([lambda i=i: seen.append(client.get_client(f"client_{i}").id) for i in range(12)])
+    assert sorted(seen) == sorted(f"client_{i}" for i in range(12))
+    # Every thread opened its own connection; each closed when its thread ended (the client lives on).
+    assert server.wait_until(lambda: server.open_connections == 0, timeout=5.0), server.open_connections
+    assert client.get_client("client_main").id == "client_main"
+
+
+def test_a_thread_keeps_its_connection_between_calls(server, make_client):
+    client = make_client(max_retries=0)
+    for i in range(5):
+        client.get_client(f"client_{i}")
+    assert server.open_connections == 1
+
+
+def test_close_reaches_a_connection_another_thread_holds(server, make_client):
+    client = make_client(max_retries=0)
+    called, closed, outcome = threading.Event(), threading.Event(), {}
+
+    def other_thread():
+        client.get_client("client_1")
+        called.set()
+        closed.wait(5.0)
+        try:
+            client.get_client("client_2")
+        except cryptomate.APIConnectionError as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    assert called.wait(5.0)
+    client.close()
+    closed.set()
+    thread.join(5.0)
+    assert "error" in outcome, "a closed client still sent from another thread"
+    assert len(server.requests) == 1
+
+
+def test_a_dropped_client_releases_this_threads_connection(server, make_client):
+    first = cryptomate.Client("key", base_url=server.base_url, max_retries=0)
+    first.get_client("client_1")
+    assert server.open_connections == 1
+    del first
+    gc.collect()
+    # The thread notices at its next call, whichever client makes it.
+    second = make_client(max_retries=0)
+    second.get_client("client_2")
+    assert server.wait_until(lambda: server.open_connections == 1, timeout=5.0), server.open_connections
+
+
+def test_a_timed_out_requests_connection_is_dropped_at_once(server, make_client):
+    client = make_client(max_retries=0, timeout=0.3)
+    server.delay_next(5)
+    with pytest.raises(cryptomate.APITimeoutError):
+        client.get_client("client_1")
+    # No further call on this thread: the connection must still go.
+    assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
+
+
+@posix_only
+def test_a_call_from_a_signal_handler_during_a_call(server, make_client):
+    client = make_client(max_retries=0)
+    server.delay_next(1.0)
+    nested = []
+
+    def on_alarm(signum, frame):
+        nested.append(client.get_client("client_nested").id)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        outer = client.get_client("client_outer")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert outer.id == "client_outer"
+    assert nested == ["client_nested"]
+    assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["client_outer", "client_nested"]
