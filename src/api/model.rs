@@ -1,19 +1,46 @@
 //! Records: API objects decoded and checked against their schema.
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::api::schema::{Body, Schema, ShapeError, UnknownKeys};
 
-/// One API object. `values` follows `schema.fields` (`Value::Null` where the answer lacks the field);
-/// keys the schema does not know are kept in `extra`, so a new server field never breaks a call.
-#[derive(Debug, Clone, PartialEq)]
+/// One API object: a value per field of `schema` (`Value::Null` where the answer lacks it); keys the schema
+/// does not know are kept in `extra`, so a new server field never breaks a call.
+///
+/// A record decoded from a response keeps each field as the checked JSON text it came as, and decodes it
+/// to a `Value` on first use (`decode.rs`): a caller that reads three fields of fifty does not pay for
+/// building the other forty-seven.
+#[derive(Debug, Clone)]
 pub struct Record {
     pub schema: &'static Schema,
-    pub values: Vec<Value>,
+    values: Vec<OnceLock<Value>>,
+    /// The response the undecoded fields are read from.
+    raw: Option<RawFields>,
     pub extra: Map<String, Value>,
 }
 
+/// Where each field's JSON text is in a response body; an empty span for a field it lacks.
+#[derive(Debug, Clone)]
+pub struct RawFields {
+    pub body: Bytes,
+    pub spans: Vec<Range<u32>>,
+}
+
 impl Record {
+    /// A record with no field set.
+    pub fn empty(schema: &'static Schema) -> Record {
+        Record { schema, values: vec![OnceLock::new(); schema.fields.len()], raw: None, extra: Map::new() }
+    }
+
+    /// A record whose fields are still in `raw` (already checked against the schema).
+    pub fn from_raw(schema: &'static Schema, raw: RawFields, extra: Map<String, Value>) -> Record {
+        Record { schema, values: vec![OnceLock::new(); schema.fields.len()], raw: Some(raw), extra }
+    }
+
     /// Decodes a JSON object, checking every known field's shape (nested objects keep unknown keys).
     pub fn from_json(schema: &'static Schema, value: Value) -> Result<Record, ShapeError> {
         let Value::Object(map) = value else {
@@ -22,36 +49,68 @@ impl Record {
                 problem: format!("expected an object, got {}", crate::api::schema::json_type_name(&value)),
             });
         };
-        let mut values = vec![Value::Null; schema.fields.len()];
-        let mut extra = Map::new();
+        let mut record = Record::empty(schema);
         for (key, item) in map {
             match schema.index_of(&key) {
                 Some(i) => {
                     schema.fields[i].kind.check(&item, &key, UnknownKeys::Allow)?;
-                    values[i] = item;
+                    record.set(i, item);
                 }
                 None => {
-                    extra.insert(key, item);
+                    record.extra.insert(key, item);
                 }
             }
         }
-        Ok(Record { schema, values, extra })
+        Ok(record)
+    }
+
+    /// The value of the field at `index` (decoded now if it was still JSON text).
+    pub fn value(&self, index: usize) -> &Value {
+        self.values[index].get_or_init(|| match &self.raw {
+            Some(raw) => crate::api::decode::field_value(raw, index),
+            None => Value::Null,
+        })
+    }
+
+    pub fn set(&mut self, index: usize, value: Value) {
+        self.values[index] = OnceLock::from(value);
+    }
+
+    /// Whether the field at `index` holds something other than null (without decoding it).
+    pub fn is_set(&self, index: usize) -> bool {
+        match (self.values[index].get(), &self.raw) {
+            (Some(value), _) => !value.is_null(),
+            (None, Some(raw)) => crate::api::decode::field_is_set(raw, index),
+            (None, None) => false,
+        }
+    }
+
+    /// Every field's value, in table order.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        (0..self.values.len()).map(|i| self.value(i))
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.schema.index_of(name).map(|i| &self.values[i]).filter(|v| !v.is_null())
+        self.schema.index_of(name).map(|i| self.value(i)).filter(|v| !v.is_null())
     }
 
     /// The wire form: known fields that are set, in table order, then the unknown ones.
     pub fn to_json(&self) -> Map<String, Value> {
         let mut map = Map::new();
-        for (field, value) in self.schema.fields.iter().zip(&self.values) {
+        for (field, value) in self.schema.fields.iter().zip(self.values()) {
             if !value.is_null() {
                 map.insert(field.name.to_owned(), value.clone());
             }
         }
         map.extend(self.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         map
+    }
+}
+
+/// Records are equal when their schema and values are, however they were decoded.
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.schema == other.schema && self.extra == other.extra && self.values().eq(other.values())
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::http::config::ApiKey;
 use crate::error::{Body, Error, Result, StatusError};
-use crate::api::decode::record_from_slice;
+use crate::api::decode::record_from_body;
 use crate::api::model::Record;
 use crate::api::endpoints::Answer;
 use crate::api::schema::{json_type_name, Schema};
@@ -52,7 +52,7 @@ fn invalid(response: &RawResponse, api_key: &ApiKey, message: String) -> Error {
 /// Decodes a 2xx answer that must carry one object of `schema`.
 pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Record> {
     if (200..300).contains(&response.status) {
-        if let Some(record) = record_from_slice(schema, &response.body) {
+        if let Some(record) = record_from_body(schema, &response.body) {
             return Ok(record);
         }
     }

@@ -107,7 +107,7 @@ pub fn to_json(kind: &Kind, value: &Bound<'_, PyAny>, path: &str, within: Accept
                     return Err(wrong_type(&format!("{} or dict", schema.name)));
                 }
                 // Only the known fields it accepts: the API refuses keys it does not document.
-                let known = schema.fields.iter().zip(&record.values).filter(|(f, v)| !v.is_null() && nested.field(f.name).is_some());
+                let known = schema.fields.iter().zip(record.values()).filter(|(f, v)| !v.is_null() && nested.field(f.name).is_some());
                 return Ok(Value::Object(known.map(|(f, v)| (f.name.to_owned(), v.clone())).collect()));
             }
             let dict = value.cast::<PyDict>().map_err(|_| wrong_type(&format!("{} or dict", schema.name)))?;

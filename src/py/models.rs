@@ -25,7 +25,7 @@ pub struct Model {
 
 impl Model {
     fn from_kwargs(schema: &'static Schema, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Model> {
-        let mut record = Record { schema, values: vec![Value::Null; schema.fields.len()], extra: Default::default() };
+        let mut record = Record::empty(schema);
         if let Some(fields) = fields {
             set_fields(&mut record, fields)?;
         }
@@ -42,14 +42,14 @@ impl Model {
     }
 
     fn field<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.record.schema.fields[index].kind, &self.record.values[index])
+        to_python(py, &self.record.schema.fields[index].kind, self.record.value(index))
     }
 
     /// `(name, repr(value))` of the fields that are set, in table order.
     fn set_fields_repr(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, String)>> {
         let mut out = Vec::new();
         for (i, field) in self.record.schema.fields.iter().enumerate() {
-            if !self.record.values[i].is_null() {
+            if self.record.is_set(i) {
                 out.push((field.name, self.field(py, i)?.repr()?.to_string()));
             }
         }
@@ -64,7 +64,7 @@ fn set_fields(record: &mut Record, fields: &Bound<'_, PyDict>) -> PyResult<()> {
     let context = format!("{}()", record.schema.name);
     for (name, value) in fields_to_json(Accepts::Model(record.schema), fields, "", &context)? {
         let index = record.schema.index_of(&name).expect("fields_to_json accepts table names only");
-        record.values[index] = value;
+        record.set(index, value);
     }
     Ok(())
 }
@@ -91,7 +91,7 @@ impl Model {
         let py = other.py();
         let Ok(other) = other.cast::<Model>() else { return py.NotImplemented() };
         let other = &other.get().record;
-        let equal = self.record.schema == other.schema && self.record.values == other.values && self.record.extra == other.extra;
+        let equal = self.record == *other;
         match op {
             CompareOp::Eq => equal.into_pyobject(py).unwrap().to_owned().into_any().unbind(),
             CompareOp::Ne => (!equal).into_pyobject(py).unwrap().to_owned().into_any().unbind(),
@@ -102,7 +102,7 @@ impl Model {
     fn __hash__(&self) -> u64 {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.record.schema.name.hash(&mut hasher);
-        for value in self.record.values.iter().chain(self.record.extra.values()) {
+        for value in self.record.values().chain(self.record.extra.values()) {
             hash_json(value, &mut hasher);
         }
         hasher.finish()
