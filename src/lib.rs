@@ -10,9 +10,6 @@
 //! - `emulator/`: the testing kit's server (it reads `api/`, never `http/`'s transport);
 //! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod api;
 pub mod bulk;
 pub mod client;
