@@ -6,7 +6,7 @@
 //! - `api/`: the API's vocabulary (the field table, schemas, records), written once;
 //! - `http/`: the request path every call takes (config, request, runtime, transport, response, retry);
 //! - `pacing`, `client`, `bulk`, `individuals`: pacing, the client that ties the path together, many requests
-//!   at once, the read-merge-replace update of Gen 2;
+//!   at once, the read-merge-replace update of Gen 2; `pid`: the process id that fork-aware state is keyed on;
 //! - `emulator/`: the testing kit's server (it reads `api/`, never `http/`'s transport);
 //! - `py/`: every line of pyo3. Everything outside `py/` is pure Rust and knows nothing of Python.
 

@@ -1,4 +1,4 @@
-//! The request path every call takes: configuration, building the request, the fork-safe runtime, the
+//! The request path every call takes: configuration, building the request, the fork-safe runtimes, the
 //! transport, decoding the answer, and the retry policy.
 
 pub mod config;
