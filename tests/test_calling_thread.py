@@ -1,11 +1,13 @@
 """Blocking calls run on the calling thread's own runtime and connections (src/http/runtime.rs): what that
 must not cost. A thread's connections close when it ends, when the client is closed or dropped; a call made
 from inside another call's wait (a signal handler) works; an abandoned request's connection is closed at
-once, not at the thread's next call."""
+once, not at the thread's next call; a logging filter may make a call, whichever thread it runs on."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 import signal
 import threading
@@ -99,3 +101,51 @@ def test_a_call_from_a_signal_handler_during_a_call(server, make_client):
     assert outer.id == "client_outer"
     assert nested == ["client_nested"]
     assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["client_outer", "client_nested"]
+
+
+class _CallingFilter(logging.Filter):
+    """A filter on the `cryptomate` logger that makes a blocking call for the first record it sees. (A
+    filter, not a handler: a handler holds its lock while it emits, and the nested call's own log lines,
+    sent from another thread, would wait for it.)"""
+
+    def __init__(self, client):
+        super().__init__()
+        self.client = client
+        self.results = []
+
+    def filter(self, record):
+        if not self.results:
+            self.results.append(None)
+            try:
+                self.results[0] = self.client.get_client("client_from_log").id
+            except Exception as error:  # noqa: BLE001 - the test looks at it
+                self.results[0] = error
+        return True
+
+
+@pytest.fixture
+def calling_filter(server, make_client):
+    logger = logging.getLogger("cryptomate")
+    calling = _CallingFilter(make_client(max_retries=0))
+    level = logger.level
+    logger.addFilter(calling)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield calling
+    finally:
+        logger.removeFilter(calling)
+        logger.setLevel(level)
+
+
+def test_a_log_filter_may_call_from_inside_a_blocking_call(server, make_client, calling_filter):
+    assert make_client(max_retries=0).get_client("client_outer").id == "client_outer"
+    assert calling_filter.results == ["client_from_log"]
+
+
+def test_a_log_filter_may_call_from_the_sdks_threads(server, calling_filter):
+    async def main():
+        async with cryptomate.AsyncClient("key", base_url=server.base_url, max_retries=0, timeout=5.0) as client:
+            return (await client.get_client("client_outer")).id
+
+    assert asyncio.run(main()) == "client_outer"
+    assert calling_filter.results == ["client_from_log"]

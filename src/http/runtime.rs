@@ -80,9 +80,11 @@ where
     F::Output: Send,
     E: Send,
 {
-    if CALLING_THREAD.with(|slot| slot.try_borrow_mut().is_err()) {
-        // Re-entered from inside a wait (a signal handler or a log handler making a call): this thread's
-        // runtime is busy driving the outer call, so this one runs on a helper thread with its own.
+    let busy = CALLING_THREAD.with(|slot| slot.try_borrow_mut().is_err());
+    if busy || tokio::runtime::Handle::try_current().is_ok() {
+        // Called from inside a wait (a signal handler or a logging filter making a call), where this
+        // thread's runtime is busy driving the outer call, or from a thread of the SDK's runtime (logging
+        // runs there for async calls), where no runtime may block: this one runs on a helper thread.
         return std::thread::scope(|scope| scope.spawn(|| block_on_interruptible(future, interrupted)).join())
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
