@@ -139,8 +139,8 @@ class Served:
         pytest.fail(f"{pattern.pattern!r} not printed; output so far: {''.join(self.seen)!r}; "
                     f"exit code {self.process.poll()}")
 
-    def interrupt(self, timeout=TIMEOUT):
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, signum=signal.SIGINT, timeout=TIMEOUT):
+        self.process.send_signal(signum)
         return self.process.wait(timeout=timeout)
 
     def close(self):
@@ -214,6 +214,33 @@ def test_sigint_as_soon_as_the_ready_line_is_printed_exits_0(command):
         finally:
             served.close()
     assert all(code == 0 for code, _ in results), results
+
+
+def test_sigterm_stops_it_cleanly(command):
+    served = Served(command, "--port", "0")
+    try:
+        port = int(served.wait_for(URL_RE).group(1))
+        served.wait_for(re.compile(r"Ctrl-C", re.IGNORECASE))
+        assert served.interrupt(signal.SIGTERM) == 0
+        assert "Traceback" not in served.process.stderr.read()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        served.close()
+
+
+def test_sigint_stops_it_when_a_shell_started_it_with_sigint_ignored(command):
+    # A script's `cryptomate emulator &` (no job control) starts it with SIGINT ignored, then `kill -INT`s it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        served = Served(command, "--port", "0")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        served.wait_for(re.compile(r"Ctrl-C", re.IGNORECASE))
+        assert served.interrupt() == 0
+    finally:
+        served.close()
 
 
 def test_emulator_on_a_busy_port_fails_cleanly(command):

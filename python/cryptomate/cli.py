@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
-from typing import Sequence
+from types import FrameType
+from typing import Optional, Sequence
 
 import cryptomate
 from cryptomate import _cli_clients, _cli_individuals
@@ -29,7 +32,21 @@ def _seed(emulator: Emulator, count: int) -> list[cryptomate.CompanyClient]:
     return seeded
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (`kill`) both stop the server cleanly, also when a shell started the command in the
+    background, which leaves SIGINT ignored (a script's `cryptomate emulator &` then `kill -INT $!`)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers; the caller's own stay in force
+
+    def interrupt(signum: int, frame: Optional[FrameType]) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _stop_on_signals()
     try:
         emulator = Emulator(port=args.port, rate_limit=args.rate_limit)
     except OSError as error:
@@ -79,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cryptomate", description=__doc__)
     parser.add_argument("--version", action="version", version=f"cryptomate {cryptomate.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("emulator", help="serve the CryptoMate API emulator until Ctrl-C")
+    serve = commands.add_parser("emulator", help="serve the CryptoMate API emulator until Ctrl-C or SIGTERM")
     serve.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0 picks a free one; default 8080)")
     serve.add_argument("--seed", type=int, default=0, metavar="N", help="create N sample clients (same N, same data and ids)")
     serve.add_argument("--rate-limit", type=float, default=None, help="apply the API's rate limits (requests/s)")
