@@ -41,13 +41,13 @@ impl<T: Send + 'static> Batch<T> {
 
     /// Waits for one task to finish; `None` when none is left. A task that panicked comes back as an error
     /// of its own item, never as a panic of the caller.
-    pub async fn next(&mut self) -> Option<(usize, Result<T>)> {
+    async fn next(&mut self) -> Option<(usize, Result<T>)> {
         let joined = self.tasks.join_next_with_id().await?;
         Some(self.finished(joined))
     }
 
     /// Every task that has already finished, without waiting.
-    pub fn drain_finished(&mut self, into: &mut Vec<(usize, Result<T>)>) {
+    fn drain_finished(&mut self, into: &mut Vec<(usize, Result<T>)>) {
         while let Some(joined) = self.tasks.try_join_next_with_id() {
             into.push(self.finished(joined));
         }

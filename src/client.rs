@@ -11,7 +11,7 @@ use crate::http::request::ApiRequest;
 use crate::pacing::Pacer;
 use crate::http::response::{decode, decode_record, Answered};
 use crate::http::retry::{self, Verdict};
-use crate::api::schema::Schema;
+use crate::api::endpoints::Answer;
 use crate::http::transport::{self, ConnectionPool, RawResponse};
 
 /// Cheap to clone; clones and `with_options` copies share the endpoint, the pacer and, when the connect
@@ -93,8 +93,11 @@ impl Client {
         decode(response, request.endpoint.answer, &self.endpoint.api_key)
     }
 
-    /// Executes a request whose answer is one object of `schema`.
-    pub async fn fetch_record(&self, request: &ApiRequest, schema: &'static Schema) -> Result<Record> {
+    /// Executes a request of an endpoint that answers one record, and decodes it.
+    pub async fn fetch_one(&self, request: &ApiRequest) -> Result<Record> {
+        let Answer::One(schema) = request.endpoint.answer else {
+            return Err(Error::InvalidValue(format!("{} does not answer with one record", request.endpoint.call)));
+        };
         let response = self.execute(request).await?;
         decode_record(response, schema, &self.endpoint.api_key)
     }

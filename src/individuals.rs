@@ -10,17 +10,17 @@ use crate::error::{Error, Result};
 use crate::http::request::ApiRequest;
 use crate::http::response::Answered;
 
+/// The call's name in messages (it has no endpoint of its own).
+pub const UPDATE_CALL: &str = "individuals.update";
+
 /// `GET` then `PUT /management/clients/individuals/{id}`. `changes` are checked body fields; those named in
 /// `merge` are objects merged key by key into the stored ones (an address given as a dict), the others
 /// replace what is stored, and `null` removes a field.
 pub async fn update(client: &Client, id: &str, changes: Map<String, Value>, merge: &[String]) -> Result<Answered> {
-    let current = match client.call(&ApiRequest::new(&GET_INDIVIDUAL, &[id], &[], None)?).await? {
-        Answered::One(record) => record,
-        other => unreachable!("GET_INDIVIDUAL answers one record, got {other:?}"),
-    };
+    let current = client.fetch_one(&ApiRequest::new(&GET_INDIVIDUAL, &[id], &[], None)?).await?;
     let body = merged(&current, changes, merge);
     let replace = ApiRequest::new(&REPLACE_INDIVIDUAL, &[id], &[], Some(&body)).map_err(|e| match e {
-        Error::MissingFields { fields, .. } => Error::MissingFields { call: "individuals.update", fields },
+        Error::MissingFields { fields, .. } => Error::MissingFields { call: UPDATE_CALL, fields },
         other => other,
     })?;
     client.call(&replace).await

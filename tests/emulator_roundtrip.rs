@@ -6,7 +6,7 @@ use cryptomate::client::Client;
 use cryptomate::http::config::{ConfigInput, Endpoint, Options};
 use cryptomate::emulator::{Emulator, EmulatorConfig, Fault};
 use cryptomate::error::Error;
-use cryptomate::api::fields::COMPANY_CLIENT;
+use cryptomate::api::endpoints::GET_CLIENT;
 use cryptomate::http::request::ApiRequest;
 use cryptomate::http::runtime::block_on_interruptible;
 use serde_json::{json, Map, Value};
@@ -21,6 +21,10 @@ fn run<T: Send>(future: impl std::future::Future<Output = T> + Send) -> T {
     block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
 }
 
+fn get_client(id: &str) -> Result<ApiRequest, Error> {
+    ApiRequest::new(&GET_CLIENT, &[id], &[], None)
+}
+
 fn fields(value: Value) -> Map<String, Value> {
     value.as_object().unwrap().clone()
 }
@@ -33,7 +37,7 @@ fn update_and_get_round_trip() {
     let client = client_for(&emulator, emulator.api_key());
 
     let update = ApiRequest::update_client(id, &fields(json!({"first_name": "John", "sms": false}))).unwrap();
-    let record = run(client.fetch_record(&update, &COMPANY_CLIENT)).unwrap();
+    let record = run(client.fetch_one(&update)).unwrap();
     assert_eq!(record.get("first_name"), Some(&json!("John")));
     assert_eq!(record.get("sms"), Some(&json!(false)));
     assert_eq!(emulator.get(id).unwrap()["first_name"], "John");
@@ -49,8 +53,8 @@ fn update_and_get_round_trip() {
 fn documented_errors_reach_the_caller_typed() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let client = client_for(&emulator, emulator.api_key());
-    let missing = ApiRequest::get_client("client_missing").unwrap();
-    match run(client.fetch_record(&missing, &COMPANY_CLIENT)) {
+    let missing = get_client("client_missing").unwrap();
+    match run(client.fetch_one(&missing)) {
         Err(Error::Status(e)) => {
             assert_eq!((e.status, e.code.as_deref()), (404, Some("NOT_FOUND")));
             assert_eq!(e.message, "Company client not found with id: client_missing");
@@ -59,7 +63,7 @@ fn documented_errors_reach_the_caller_typed() {
         other => panic!("expected a 404, got {other:?}"),
     }
     let stranger = client_for(&emulator, "not-a-key");
-    match run(stranger.fetch_record(&missing, &COMPANY_CLIENT)) {
+    match run(stranger.fetch_one(&missing)) {
         Err(Error::Status(e)) => assert_eq!((e.status, e.code.as_deref()), (401, Some("API_ERROR"))),
         other => panic!("expected a 401, got {other:?}"),
     }
@@ -69,20 +73,20 @@ fn documented_errors_reach_the_caller_typed() {
 fn injected_faults_become_typed_errors() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let seeded = emulator.add_client(Map::new()).unwrap();
-    let get = ApiRequest::get_client(seeded["id"].as_str().unwrap()).unwrap();
+    let get = get_client(seeded["id"].as_str().unwrap()).unwrap();
     let client = client_for(&emulator, emulator.api_key());
 
     emulator.fail_next(Fault::Disconnect, 1);
-    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connection(_))));
+    assert!(matches!(run(client.fetch_one(&get)), Err(Error::Connection(_))));
     emulator.fail_next(Fault::Status { status: 503, retry_after: Some(2.0), body: None }, 1);
-    match run(client.fetch_record(&get, &COMPANY_CLIENT)) {
+    match run(client.fetch_one(&get)) {
         Err(Error::Status(e)) => assert_eq!((e.status, e.retry_after), (503, Some(2.0))),
         other => panic!("expected a 503, got {other:?}"),
     }
     emulator.delay_next(Duration::from_millis(500), 1);
     let impatient = client.with_options(Options { timeout: Duration::from_millis(100), ..client.options().clone() });
-    assert!(matches!(run(impatient.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Timeout(_))));
-    assert!(run(client.fetch_record(&get, &COMPANY_CLIENT)).is_ok());
+    assert!(matches!(run(impatient.fetch_one(&get)), Err(Error::Timeout(_))));
+    assert!(run(client.fetch_one(&get)).is_ok());
 }
 
 #[test]
@@ -91,8 +95,8 @@ fn a_stopped_emulator_refuses_connections() {
     let client = client_for(&emulator, emulator.api_key());
     emulator.stop();
     std::thread::sleep(Duration::from_millis(50));
-    let get = ApiRequest::get_client("x").unwrap();
-    assert!(matches!(run(client.fetch_record(&get, &COMPANY_CLIENT)), Err(Error::Connect { timeout: false, .. })));
+    let get = get_client("x").unwrap();
+    assert!(matches!(run(client.fetch_one(&get)), Err(Error::Connect { timeout: false, .. })));
 }
 
 #[test]
@@ -105,7 +109,7 @@ fn retries_resend_the_identical_request_with_a_retry_count() {
     emulator.fail_next(Fault::Status { status: 503, retry_after: Some(0.01), body: None }, 1);
     emulator.fail_next(Fault::Disconnect, 1);
     let update = ApiRequest::update_client(id, &fields(json!({"sms": true}))).unwrap();
-    let record = run(client.fetch_record(&update, &COMPANY_CLIENT)).unwrap();
+    let record = run(client.fetch_one(&update)).unwrap();
     assert_eq!(record.get("sms"), Some(&json!(true)));
     let journal = emulator.requests();
     assert_eq!(journal.len(), 3);

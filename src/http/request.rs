@@ -4,7 +4,7 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use crate::api::endpoints::{Endpoint, GET_CLIENT, UPDATE_CLIENT};
+use crate::api::endpoints::{Endpoint, UPDATE_CLIENT};
 use crate::error::{Error, Result};
 use crate::percent::encode_into;
 
@@ -57,10 +57,6 @@ impl ApiRequest {
         };
         let method = Method::from_bytes(endpoint.method.as_bytes()).expect("the endpoint table holds valid methods");
         Ok(ApiRequest { endpoint, method, path, body })
-    }
-
-    pub fn get_client(id: &str) -> Result<ApiRequest> {
-        ApiRequest::new(&GET_CLIENT, &[id], &[], None)
     }
 
     /// `PUT /management/clients/{id}` with exactly the given fields (`null` included).

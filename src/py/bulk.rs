@@ -7,7 +7,6 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::api::fields::COMPANY_CLIENT;
 use crate::api::model::Record;
 use crate::bulk::Batch as CoreBatch;
 use crate::client::Client as CoreClient;
@@ -92,7 +91,7 @@ impl Batch {
             Err(error) => return Ok(Some(error.into_value(py).into_bound(py).into_any())),
         };
         let client = self.client.clone();
-        self.tasks()?.spawn(index, async move { client.fetch_record(&request, &COMPANY_CLIENT).await });
+        self.tasks()?.spawn(index, async move { client.fetch_one(&request).await });
         Ok(None)
     }
 

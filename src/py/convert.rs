@@ -47,7 +47,7 @@ impl Accepts {
 
     fn closest(self, name: &str) -> Option<&'static str> {
         match self {
-            Accepts::Model(schema) => schema.closest(name, false),
+            Accepts::Model(schema) => schema.closest(name),
             Accepts::Body(body) => body.closest(name),
         }
     }
