@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cryptomate._native import _field_table
+from cryptomate._native import _endpoint_table, _field_table
 from cryptomate.cli import main
 
 SUMMARY_RE = re.compile(r"updated (\d+) / failed (\d+) / \d+(\.\d+)? s")
@@ -196,10 +196,11 @@ def test_a_server_error_exits_1(cli, emu, seeded):
 def test_update_flags_come_from_the_field_table(capsys):
     code, out, _ = run(capsys, "clients", "update", "--help")
     assert code == 0
-    rows = _field_table()["CompanyClient"]
-    for name, family, bodies in rows:
+    writable = {name for name, _, _ in _endpoint_table()["update_client"][3]}
+    assert writable and writable < {name for name, _ in _field_table()["CompanyClient"]}
+    for name, family in _field_table()["CompanyClient"]:
         flag = "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
-        assert re.search(rf"{re.escape(flag)}\b(?!-)", out) if "update" in bodies else flag + " " not in out, (name, out)
+        assert re.search(rf"{re.escape(flag)}\b(?!-)", out) if name in writable else flag + " " not in out, (name, out)
     assert "--status" not in out and "--created-at" not in out
     assert "exit status" in out and "2 usage error" in out
 
@@ -509,16 +510,20 @@ def test_create_usage_errors(cli, emu, flags):
 
 
 def test_create_flags_come_from_the_field_table(capsys):
-    table_ = _field_table()
-    for action, body in [("create", "create"), ("create-business", "business")]:
+    endpoints = _endpoint_table()
+    known = _field_table()["CompanyClient"] + [(n, f) for n, f, _ in endpoints["create_business_client"][3]]
+    for action, call in [("create", "create_client"), ("create-business", "create_business_client")]:
         code, out, _ = run(capsys, "clients", action, "--help")
         assert code == 0
-        rows = [(n, f, b) for schema in ("CompanyClient", "ClientRequestFields") for n, f, b in table_[schema]]
-        for name, family, bodies in rows:
+        accepted = {name for name, _, _ in endpoints[call][3]}
+        for name, family in known:
             flag = flag_of(name, family)
             present = re.search(rf"{re.escape(flag)}\b(?!-)", out) is not None
-            assert present == (body in bodies), (action, name)
+            assert present == (name in accepted), (action, name)
         assert "exit status" in out and "2 usage error" in out
+    code, out, _ = run(capsys, "clients", "create-business", "--help")
+    required = [name for name, _, required in endpoints["create_business_client"][3] if required]
+    assert required and all(name in " ".join(out.split()) for name in required)
     code, out, _ = run(capsys, "clients", "create", "--help")
     assert "--bank-ramp" in out and "--company-id" not in out and "--associated-persons-json" not in out
 

@@ -1,7 +1,8 @@
 """`cryptomate clients ...`: the Gen 1 clients through the API: get, list, create, create-business, update (one
 client from flags, or many from a JSONL/CSV file), delete, enable-otp, by-phone.
 
-The field flags and the file columns come from the field table (`_field_table()`), never from a list here.
+The field flags, the file columns, the list filters and the required fields come from the field and endpoint
+tables (`_field_table()`, `_endpoint_table()`), never from a list here.
 Exit status: 0 all went well, 1 the API call or some item failed, 2 usage error (flags, values, key, file).
 The helpers that build and run a command (common options, field flags, the call, the output) are shared with
 `cryptomate individuals` (`_cli_individuals`).
@@ -21,8 +22,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO, TypeVar, Union
 
 import cryptomate
-from cryptomate._native import _field_table, _Model
+from cryptomate._native import _endpoint_table, _field_table, _Model
 
+# Read once: every sub-command's parser is built at start-up, each from these tables.
+FIELDS = _field_table()
+_ENDPOINTS = _endpoint_table()
 _JSON_FAMILIES = ("object", "list", "json")
 _FLAG_PREFIX = "field:"  # argparse dests of the field flags, apart from the command's own options
 
@@ -80,7 +84,8 @@ def _flag_type(family: str) -> Callable[[str], Any]:
 
 def _fields() -> dict[str, tuple[str, bool]]:
     """name -> (family, accepted by update_client) of the fields of CompanyClient."""
-    return {name: (family, "update" in bodies) for name, family, bodies in _field_table()["CompanyClient"]}
+    writable = {name for name, _ in body_rows("update_client")}
+    return {name: (family, name in writable) for name, family in FIELDS["CompanyClient"]}
 
 
 # --- building a command (shared with _cli_individuals) ----------------------------------------------------
@@ -99,9 +104,28 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def table_rows(schema: str, body: str) -> list[tuple[str, str]]:
-    """(name, family) of the fields of `schema` that the request body `body` accepts, in table order."""
-    return [(name, family) for name, family, bodies in _field_table()[schema] if body in bodies]
+def _body(call: str) -> list[tuple[str, str, bool]]:
+    """(name, family, required) of the fields the body of the API call `call` accepts, in table order."""
+    body = _ENDPOINTS[call][3]
+    if body is None:
+        raise LookupError(f"{call} sends no body")
+    return body
+
+
+def body_rows(call: str) -> list[tuple[str, str]]:
+    """(name, family) of the fields the body of the API call `call` accepts, in table order."""
+    return [(name, family) for name, family, _ in _body(call)]
+
+
+def required_fields(call: str) -> str:
+    """The fields the body of `call` requires, for a help text: `a, b and c`."""
+    names = [name for name, _, required in _body(call) if required]
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else "no field"
+
+
+def query_names(call: str) -> tuple[str, ...]:
+    """The query parameters of the API call `call`."""
+    return tuple(_ENDPOINTS[call][2])
 
 
 def add_field_flags(group: argparse._ActionsContainer, rows: Rows,
@@ -143,23 +167,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="GET /management/clients: one row per client, or with --json one JSON array of the clients "
                     "(each as `get --json` prints it). The filters given are sent as query parameters.")
     add_field_flags(listing.add_argument_group("filters (those given are sent)"),
-                    [(name, "bool") for name in _LIST_FILTERS],
+                    [(name, "bool") for name in query_names("list_clients")],
                     lambda name, family: f"only the clients whose {name} is true, or false")
 
     create = add_command(
         actions, "create", _create, usage="%(prog)s --FIELD VALUE... [options]", help="create an individual client",
         description="POST /management/clients with the fields given (at least one); prints the new client.")
     add_field_flags(create.add_argument_group("fields (those given are sent)"),
-                    table_rows("CompanyClient", "create") + table_rows("ClientRequestFields", "create"))
+                    body_rows("create_client"))
 
     business = add_command(
         actions, "create-business", _create_business, usage="%(prog)s --FIELD VALUE... [options]",
         help="create a business client",
         description="POST /management/clients/business with the fields given; prints the new client. The required "
-                    "fields (email, business_legal_name, ..., associated_persons) are checked before sending: a "
-                    "missing one is a usage error that names every missing field.")
-    add_field_flags(business.add_argument_group("fields (those given are sent)"),
-                    table_rows("CompanyClient", "business") + table_rows("ClientRequestFields", "business"))
+                    f"fields ({required_fields('create_business_client')}) are checked before sending: a missing "
+                    "one is a usage error that names every missing field.")
+    add_field_flags(business.add_argument_group("fields (those given are sent)"), body_rows("create_business_client"))
 
     update = add_command(
         actions, "update", _update,
@@ -172,7 +195,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "(snake_case), cells read like the flags' values.",
     )
     update.add_argument("id", nargs="?", help="the client's id (not with --file)")
-    add_field_flags(update.add_argument_group("fields (those given are sent)"), table_rows("CompanyClient", "update"))
+    add_field_flags(update.add_argument_group("fields (those given are sent)"), body_rows("update_client"))
     batch = update.add_argument_group("many clients")
     batch.add_argument("--file", type=Path, help="a .jsonl or .csv file of updates")
     batch.add_argument("--concurrency", type=_positive, default=8, metavar="N", help="requests in flight (default 8)")
@@ -299,7 +322,6 @@ def delete(args: argparse.Namespace, request: Callable[[cryptomate.Client], None
 
 # --- get, list, create, create-business, update ID, delete, enable-otp, by-phone ------------------------------
 
-_LIST_FILTERS = ("otp", "sms", "whatsapp", "telegram")
 _LIST_COLUMNS = ("id", "type", "status", "first_name", "last_name", "email", "otp", "sms", "whatsapp", "telegram")
 
 

@@ -1,20 +1,19 @@
 """`cryptomate individuals ...`: the Gen 2 individual clients through the API (`client.individuals`): create,
 list, get, replace, update, delete, countries, identification-types.
 
-The field flags come from the field table (`IndividualClient` rows of the create body, which is also the body of
-replace and update); the helpers (options, flags, the call, the output, exit statuses) are `_cli_clients`'s.
+The field flags and the required fields come from the endpoint table (the body of `individuals.create`, which is
+also the body of replace and update); the helpers (options, flags, the call, the output, exit statuses) are `_cli_clients`'s.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from cryptomate._cli_clients import _UsageError, add_command, add_field_flags, call, delete, field_values, \
-    print_records, print_table, show, show_many, table_rows
+from cryptomate._cli_clients import FIELDS, _UsageError, add_command, add_field_flags, body_rows, call, delete, \
+    field_values, print_records, print_table, required_fields, show, show_many
 
 _LIST_COLUMNS = ("id", "status", "first_name", "last_name", "email", "birth_date")
 _TYPE_COLUMNS = ("type", "description")
-_REQUIRED = "first_name, last_name, email, birth_date and address"
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,13 +22,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     individuals = commands.add_parser("individuals", help="the Gen 2 individual clients through the API: create, "
                                                           "list, get, replace, update, delete...")
     actions = individuals.add_subparsers(dest="action", required=True)
-    rows = table_rows("IndividualClient", "create")
+    rows = body_rows("individuals.create")
+    required = required_fields("individuals.create")
+    address_keys = ", ".join(name for name, _ in FIELDS["IndividualAddress"])
 
     create = add_command(
         actions, "create", _create, usage="%(prog)s --FIELD VALUE... [options]", help="create an individual client",
-        description=f"POST /management/clients/individuals with the fields given ({_REQUIRED} required; "
-                    "--address-json is an object with the keys street_line1, street_line2, city, postal_code, "
-                    "state, state_code, country, country_code); prints the new client.")
+        description=f"POST /management/clients/individuals with the fields given ({required} required; "
+                    f"--address-json is an object with the keys {address_keys}); prints the new client.")
     add_field_flags(create.add_argument_group("fields (those given are sent)"), rows)
 
     add_command(actions, "list", _list, help="print the individual clients (a table, or with --json one JSON array)",
@@ -43,7 +43,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         actions, "replace", _replace, usage="%(prog)s ID --FIELD VALUE... [options]",
         help="replace an individual client's whole record",
         description=f"PUT /management/clients/individuals/ID with exactly the fields given: the API replaces the "
-                    f"whole record, so {_REQUIRED} are required. To change some fields only, use `update`.")
+                    f"whole record, so {required} are required. To change some fields only, use `update`.")
     replace.add_argument("id", help="the client's id")
     add_field_flags(replace.add_argument_group("fields (the whole record)"), rows)
 

@@ -109,11 +109,18 @@ pub fn bulk_update_request(item: &Bound<'_, PyAny>) -> PyResult<ApiRequest> {
     update_request(item.py(), &pair.get_item(0)?, Some(&fields))
 }
 
-/// `GET /management/clients` with the boolean filters given (the others are left out), in the order of the
-/// endpoint's query names (`otp`, `sms`, `whatsapp`, `telegram`).
-pub fn list_request(py: Python<'_>, filters: [Option<bool>; 4]) -> PyResult<ApiRequest> {
-    let query: Vec<(&str, String)> =
-        LIST_CLIENTS.query.iter().zip(filters).filter_map(|(name, value)| value.map(|v| (*name, v.to_string()))).collect();
+/// `GET /management/clients` with the boolean filters given (the others are left out). Each filter is named
+/// as the endpoint's query names it; a name the table does not have is refused, not sent.
+pub fn list_request(py: Python<'_>, filters: &[(&str, Option<bool>)]) -> PyResult<ApiRequest> {
+    let mut query = Vec::new();
+    for &(name, value) in filters {
+        if !LIST_CLIENTS.query.contains(&name) {
+            return Err(PyTypeError::new_err(format!("list_clients has no filter {name:?}")));
+        }
+        if let Some(value) = value {
+            query.push((name, value.to_string()));
+        }
+    }
     ApiRequest::new(&LIST_CLIENTS, &[], &query, None).map_err(core_error(py))
 }
 
@@ -134,14 +141,15 @@ pub fn by_phone_request(py: Python<'_>, number: &Bound<'_, PyAny>) -> PyResult<A
             "full_phone_number must be the digits of the number with its country code (e.g. '14155551234'), got {digits:?}"
         )));
     }
-    ApiRequest::new(&GET_CLIENT_BY_WHATSAPP_PHONE, &[], &[("full_phone_number", digits)], None).map_err(core_error(py))
+    let [number_parameter] = GET_CLIENT_BY_WHATSAPP_PHONE.query else { unreachable!("one query parameter") };
+    ApiRequest::new(&GET_CLIENT_BY_WHATSAPP_PHONE, &[], &[(number_parameter, digits)], None).map_err(core_error(py))
 }
 
 /// `individuals.update`: the changes, checked like a replace's fields; an object given as a dict is merged
 /// into the stored one, a model replaces it.
 pub fn individual_update(core: &CoreClient, id: &Bound<'_, PyAny>, changes: Option<&Bound<'_, PyDict>>) -> PyResult<CoreCall> {
     let id = client_id(id)?;
-    let changed = body_fields(&REPLACE_INDIVIDUAL, "individuals.update", changes)?;
+    let changed = body_fields(&REPLACE_INDIVIDUAL, crate::individuals::UPDATE_CALL, changes)?;
     let mut merge = Vec::new();
     if let Some(changes) = changes {
         for (name, value) in changes.iter() {

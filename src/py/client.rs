@@ -191,7 +191,7 @@ macro_rules! client_class {
             /// `GET /management/clients`, only the filters given.
             #[pyo3(signature = (*, otp = None, sms = None, whatsapp = None, telegram = None))]
             fn list_clients<'py>(&self, py: Python<'py>, otp: Option<bool>, sms: Option<bool>, whatsapp: Option<bool>, telegram: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
-                $run(py, calls::send(&self.core, calls::list_request(py, [otp, sms, whatsapp, telegram])?))
+                $run(py, calls::send(&self.core, calls::list_request(py, &[("otp", otp), ("sms", sms), ("whatsapp", whatsapp), ("telegram", telegram)])?))
             }
 
             /// `POST /management/clients`: a new individual client.

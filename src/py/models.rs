@@ -11,9 +11,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
+use crate::api::endpoints::ALL_ENDPOINTS;
 use crate::api::fields::{self, unraw, ALL_SCHEMAS};
 use crate::api::model::Record;
-use crate::api::schema::{body, Schema};
+use crate::api::schema::Schema;
 
 use super::convert::{fields_to_json, to_python, Accepts};
 
@@ -191,22 +192,30 @@ pub fn _unpickle_model<'py>(py: Python<'py>, schema_name: &str, json: &str) -> P
     instance(py, schema, value)
 }
 
-/// The field table as data, for the Python layer (the CLI's typed flags): `{schema name: [(field, kind
-/// family, (bodies that accept it: "update", "create", "business")), ...]}` in table order, the request-only
-/// fields under `ClientRequestFields`.
+/// The field table as data, for the Python layer (the CLI's typed flags and file columns): `{schema name:
+/// [(field, kind family), ...]}` in table order.
 #[pyfunction]
 pub fn _field_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let table = PyDict::new(py);
-    for schema in ALL_SCHEMAS.iter().chain([&&fields::CLIENT_REQUEST_FIELDS]) {
-        let rows: Vec<(&str, &str, Vec<&str>)> = schema
-            .fields
-            .iter()
-            .map(|f| {
-                let bodies = [(body::UPDATE, "update"), (body::CREATE, "create"), (body::BUSINESS, "business")];
-                (f.name, f.kind.family(), bodies.iter().filter(|(bit, _)| f.in_body(*bit)).map(|(_, name)| *name).collect())
-            })
-            .collect();
+    for schema in ALL_SCHEMAS {
+        let rows: Vec<(&str, &str)> = schema.fields.iter().map(|f| (f.name, f.kind.family())).collect();
         table.set_item(schema.name, rows)?;
+    }
+    Ok(table)
+}
+
+/// The endpoint table as data, for the Python layer (the CLI's commands): `{call: (method, path, query
+/// names, body)}`, the body `None` or the fields it accepts as `[(field, kind family, required), ...]` in
+/// table order (request-only fields last).
+#[pyfunction]
+pub fn _endpoint_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let table = PyDict::new(py);
+    for endpoint in ALL_ENDPOINTS {
+        let body: Option<Vec<(&str, &str, bool)>> = endpoint
+            .body
+            .map(|body| body.fields().map(|f| (f.name, f.kind.family(), f.required & body.mask != 0)).collect());
+        let query = PyTuple::new(py, endpoint.query)?;
+        table.set_item(endpoint.call, (endpoint.method, endpoint.path, query, body))?;
     }
     Ok(table)
 }
@@ -261,7 +270,8 @@ macro_rules! define_models {
             module.add_class::<Model>()?;
             $( module.add_class::<$name>()?; )*
             module.add_function(wrap_pyfunction!(_unpickle_model, module)?)?;
-            module.add_function(wrap_pyfunction!(_field_table, module)?)
+            module.add_function(wrap_pyfunction!(_field_table, module)?)?;
+            module.add_function(wrap_pyfunction!(_endpoint_table, module)?)
         }
     };
 }
