@@ -26,7 +26,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(endpoint: Endpoint, options: Options) -> Client {
-        let pool = ConnectionPool::new(options.connect_timeout, endpoint.base_url.starts_with("https:"));
+        let pool = ConnectionPool::new(options.connect_timeout, endpoint.url.scheme() == "https");
         let pacer = Arc::new(Pacer::new(options.rate_limit, options.rate_limit_store.as_ref(), &endpoint.api_key));
         Client { endpoint: Arc::new(endpoint), pool, pacer, options }
     }

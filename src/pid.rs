@@ -1,9 +1,13 @@
-//! The id of this process, cached: asked on every call (runtimes, connection pools and the store's link
-//! are keyed on it to survive `fork()`), and `getpid()` is a system call each time. A fork handler forgets
-//! the cached value in the child.
+//! The id of this process, and values keyed on it.
+//!
+//! The id is cached: it is asked on every call (runtimes, connection pools and the store's link are keyed on
+//! it to survive `fork()`), and `getpid()` is a system call each time. A fork handler forgets the cached value
+//! in the child.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Once};
+
+use arc_swap::ArcSwapOption;
 
 static PID: AtomicU32 = AtomicU32::new(0);
 
@@ -27,11 +31,93 @@ extern "C" fn forget_in_child() {
     PID.store(0, Ordering::Relaxed);
 }
 
+/// A value of this process: built on first use, and built again in a forked child. The parent's copy is
+/// never dropped in the child: it holds sockets registered with a runtime the child does not have, and
+/// dropping them could wait on that runtime forever. Lock-free, so a lock held by another thread at the
+/// moment of fork cannot deadlock the child.
+pub struct PidSlot<T>(ArcSwapOption<(u32, T)>);
+
+impl<T> PidSlot<T> {
+    pub fn empty() -> PidSlot<T> {
+        PidSlot(ArcSwapOption::empty())
+    }
+
+    /// This process's value, built by `build` if there is none yet.
+    pub fn get_or_try_init<E>(&self, build: impl FnOnce() -> Result<T, E>) -> Result<Arc<(u32, T)>, E> {
+        let pid = pid();
+        let mut build = Some(build);
+        let mut fresh: Option<Arc<(u32, T)>> = None;
+        loop {
+            let current = self.0.load_full();
+            if let Some(own) = current.as_ref().filter(|own| own.0 == pid) {
+                return Ok(Arc::clone(own));
+            }
+            let candidate = match fresh.take() {
+                Some(candidate) => candidate,
+                None => Arc::new((pid, (build.take().expect("built at most once"))()?)),
+            };
+            let previous = self.0.compare_and_swap(&current, Some(Arc::clone(&candidate)));
+            if previous.as_ref().map(Arc::as_ptr) == current.as_ref().map(Arc::as_ptr) {
+                if let Some(parent) = current {
+                    std::mem::forget(parent);
+                }
+                return Ok(candidate);
+            }
+            fresh = Some(candidate); // another thread published first: the next turn returns its value
+        }
+    }
+
+    /// This process's value, built by `build` if there is none yet.
+    pub fn get_or_init(&self, build: impl FnOnce() -> T) -> Arc<(u32, T)> {
+        match self.get_or_try_init(|| Ok::<T, std::convert::Infallible>(build())) {
+            Ok(value) => value,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Forgets the value (this process's; a parent's copy would have been replaced, not dropped, anyway).
+    pub fn clear(&self) {
+        self.0.store(None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slot_builds_once_per_process() {
+        let slot = PidSlot::empty();
+        let first = slot.get_or_try_init(|| Ok::<_, ()>(7)).unwrap();
+        let again = slot.get_or_try_init(|| Err(())).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(*first, (pid(), 7));
+        slot.clear();
+        assert_eq!(slot.get_or_try_init(|| Err("not built")), Err("not built"));
+    }
+
     #[test]
     fn is_the_process_id() {
         assert_eq!(super::pid(), std::process::id());
         assert_eq!(super::pid(), std::process::id());
+    }
+
+    #[test]
+    fn a_forked_child_sees_its_own_id() {
+        let parent = pid();
+        // SAFETY: the child only reads the id and leaves with _exit (no destructors, no locks).
+        match unsafe { libc::fork() } {
+            0 => {
+                let own = pid() == std::process::id() && pid() != parent;
+                unsafe { libc::_exit(if own { 0 } else { 1 }) }
+            }
+            child if child > 0 => {
+                let mut status = 0;
+                assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child saw the parent's id");
+            }
+            _ => panic!("fork failed"),
+        }
+        assert_eq!(pid(), parent);
     }
 }

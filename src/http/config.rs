@@ -23,21 +23,27 @@ const REDACTED: &str = "[redacted]";
 
 /// The API key. It has no `Display`, and its `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ApiKey(String, HeaderValue);
 
 impl ApiKey {
     pub fn new(key: String) -> Result<ApiKey> {
         if key.trim().is_empty() {
             return Err(Error::Configuration("the API key is empty".into()));
         }
-        if HeaderValue::from_str(&key).is_err() {
+        let Ok(mut header) = HeaderValue::from_str(&key) else {
             return Err(Error::Configuration("the API key contains characters not allowed in an HTTP header".into()));
-        }
-        Ok(ApiKey(key))
+        };
+        header.set_sensitive(true);
+        Ok(ApiKey(key, header))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// The key as a header value, built once (marked sensitive: HTTP/2 would not index it, debug output hides it).
+    pub fn header(&self) -> &HeaderValue {
+        &self.1
     }
 
     /// `text` with every occurrence of the key replaced, for anything that may reach a user or a log.
@@ -121,7 +127,7 @@ pub struct ConfigInput {
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     pub api_key: ApiKey,
-    /// Without a trailing slash; paths are appended to it.
+    /// Without a trailing slash, as shown to users.
     pub base_url: String,
     /// `base_url` parsed, once: requests are built from it without parsing it again.
     pub url: url::Url,
@@ -193,7 +199,8 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
     }
 }
 
-/// Settings a `with_options` copy may change.
+/// A client's settings. A `with_options` copy may change the timeouts, `max_retries` and `default_headers`;
+/// `rate_limit` and `rate_limit_store` are read once, to build the pacer that every copy shares.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub timeout: Duration,

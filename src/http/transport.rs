@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Once, OnceLock, Weak};
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 
 use crate::http::config::{ApiKey, Endpoint, Options};
 use crate::error::{Error, Result};
 use crate::http::request::ApiRequest;
+use crate::pid::PidSlot;
 
 pub const USER_AGENT_VALUE: &str = concat!("cryptomate-python/", env!("CARGO_PKG_VERSION"));
 const API_KEY_HEADER: &str = "x-api-key";
@@ -53,7 +53,7 @@ pub struct ConnectionPool {
     connect_timeout: Duration,
     /// Whether the base URL is https (a plain-http client never loads the TLS roots).
     https: bool,
-    http: ArcSwapOption<(u32, reqwest::Client)>,
+    http: PidSlot<reqwest::Client>,
     /// Shared with sibling pools: closing one copy of a client closes them all.
     closed: Arc<AtomicBool>,
 }
@@ -66,7 +66,7 @@ impl ConnectionPool {
     fn with_closed_flag(connect_timeout: Duration, https: bool, closed: Arc<AtomicBool>) -> Arc<ConnectionPool> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        Arc::new(ConnectionPool { id, connect_timeout, https, http: ArcSwapOption::empty(), closed })
+        Arc::new(ConnectionPool { id, connect_timeout, https, http: PidSlot::empty(), closed })
     }
 
     /// A pool with another connect timeout (a property of the connections) that closes with this one.
@@ -81,7 +81,7 @@ impl ConnectionPool {
     /// Closes idle connections; requests made afterwards fail. In-flight requests finish.
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
-        self.http.store(None);
+        self.http.clear();
         ThreadPools::pools_changed();
     }
 
@@ -97,27 +97,7 @@ impl ConnectionPool {
         if crate::http::runtime::on_calling_thread() {
             return ThreadPools::client(self);
         }
-        let pid = crate::pid::pid();
-        loop {
-            if self.is_closed() {
-                return Err(Error::Closed);
-            }
-            let current = self.http.load();
-            if let Some(slot) = current.as_deref() {
-                if slot.0 == pid {
-                    return Ok(slot.1.clone());
-                }
-            }
-            let fresh = Arc::new((pid, self.build()?));
-            let previous = self.http.compare_and_swap(&current, Some(fresh.clone()));
-            if same(&previous, &current) {
-                if let Some(old) = previous.as_ref().filter(|old| old.0 != pid) {
-                    // The parent's client: its connections live on a runtime this process does not have.
-                    std::mem::forget(Arc::clone(old));
-                }
-                return Ok(fresh.1.clone());
-            }
-        }
+        Ok(self.http.get_or_try_init(|| self.build())?.1.clone())
     }
 
     fn build(&self) -> Result<reqwest::Client> {
@@ -213,14 +193,6 @@ pub fn tls_config(https: bool) -> Result<rustls::ClientConfig> {
         .map_err(|e| Error::Configuration(format!("cannot load the system's TLS trust store: {e}")))
 }
 
-fn same<T>(a: &Option<Arc<T>>, b: &arc_swap::Guard<Option<Arc<T>>>) -> bool {
-    match (a, b.as_ref()) {
-        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-        (None, None) => true,
-        _ => false,
-    }
-}
-
 /// Sends one attempt of `request` and reads the whole answer (at most `options.max_response_size` bytes).
 /// `retry` is 0 for the first attempt, n for the n-th retry (sent as `X-Retry-Count`).
 pub async fn send(
@@ -235,7 +207,7 @@ pub async fn send(
     let mut builder = http
         .request(request.method.clone(), request_url(&endpoint.url, &request.path))
         .timeout(options.timeout)
-        .header(API_KEY_HEADER, HeaderValue::from_str(api_key.expose()).expect("checked in ApiKey::new"))
+        .header(API_KEY_HEADER, api_key.header().clone())
         .header(ACCEPT, "application/json")
         .header(USER_AGENT, USER_AGENT_VALUE)
         .headers(options.default_headers.clone());

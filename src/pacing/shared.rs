@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 
 use super::redis::{Connection, Reply, StoreUrl};
+use crate::pid::PidSlot;
 
 /// The longest any store operation may take.
 pub const STORE_DEADLINE: Duration = Duration::from_millis(500);
@@ -60,15 +60,10 @@ pub struct SharedBudget {
     capacity: usize,
     window: Duration,
     /// This process's connection; a forked child makes its own (the parent's may be locked mid-command).
-    link: ArcSwapOption<PidLink>,
+    link: PidSlot<tokio::sync::Mutex<Link>>,
     /// Milliseconds since the epoch until which the store is not tried (after a failure); 0 while it works.
     down_until: AtomicU64,
     members: AtomicU64,
-}
-
-struct PidLink {
-    pid: u32,
-    link: tokio::sync::Mutex<Link>,
 }
 
 /// The connection and the scripts' hashes on it.
@@ -102,7 +97,7 @@ impl SharedBudget {
             pause_key: format!("cryptomate:budget:{key_hash}:pause"),
             capacity,
             window,
-            link: ArcSwapOption::empty(),
+            link: PidSlot::empty(),
             down_until: AtomicU64::new(0),
             members: AtomicU64::new(0),
         });
@@ -173,26 +168,6 @@ impl SharedBudget {
         }
     }
 
-    /// This process's link (a forked child's first call makes a new one and leaves the parent's alone).
-    fn link(&self) -> Arc<PidLink> {
-        let pid = crate::pid::pid();
-        loop {
-            let current = self.link.load_full();
-            if let Some(link) = current.as_ref().filter(|l| l.pid == pid) {
-                return Arc::clone(link);
-            }
-            let fresh = Arc::new(PidLink { pid, link: tokio::sync::Mutex::new(Link::default()) });
-            let previous = self.link.compare_and_swap(&current, Some(Arc::clone(&fresh)));
-            if previous.as_ref().map(Arc::as_ptr) == current.as_ref().map(Arc::as_ptr) {
-                if let Some(parent) = current {
-                    // Its socket is registered with a runtime this process does not have: never drop it here.
-                    std::mem::forget(parent);
-                }
-                return fresh;
-            }
-        }
-    }
-
     /// Runs a script on the SDK's runtime, whichever runtime asks: the connection is registered with the
     /// runtime that opened it and must stay there (a blocking call's runtime only runs during that call).
     async fn run(self: &Arc<Self>, kind: ScriptKind, args: Vec<String>) -> Result<u64, Option<StoreFailure>> {
@@ -211,8 +186,9 @@ impl SharedBudget {
             ScriptKind::TakeSlot => &[&self.window_key, &self.pause_key],
             ScriptKind::Pause => &[&self.pause_key],
         };
-        let pid_link = self.link();
-        let Ok(mut link) = tokio::time::timeout(STORE_DEADLINE, pid_link.link.lock()).await else {
+        // This process's link (a forked child makes its own and leaves the parent's alone).
+        let pid_link = self.link.get_or_init(Default::default);
+        let Ok(mut link) = tokio::time::timeout(STORE_DEADLINE, pid_link.1.lock()).await else {
             return Err(None);
         };
         if self.is_down() {
