@@ -42,6 +42,40 @@ def child(script, *args):
         proc.stderr.close()
 
 
+_INTERRUPTED = r"""
+import asyncio, signal, sys, time
+import cryptomate
+
+# A shell can start us with SIGINT ignored; Ctrl-C must raise KeyboardInterrupt here.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+base_url = sys.argv[1]
+try:
+    {statement}
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    time.sleep(5)  # stay alive: the server must see the requests go away before we exit
+    sys.exit(0)
+print("returned without KeyboardInterrupt", flush=True)
+sys.exit(1)
+"""
+
+
+def assert_ctrl_c_cancels(server, statement, requests=1):
+    """Runs `statement` (which sends `requests` requests to `server`, each held there for 10 s, `base_url`
+    being the server's) in a child and sends it Ctrl-C once they all arrived: KeyboardInterrupt within 2 s,
+    every request abandoned while the child still lives, and none started after."""
+    server.delay_next(10, times=requests)
+    with child(_INTERRUPTED.format(statement=statement), server.base_url) as (proc, interrupt):
+        assert server.wait_until(lambda: len(server.requests) == requests, timeout=15), "the requests never arrived"
+        time.sleep(0.2)
+        line, elapsed = interrupt()
+        assert line.strip() == "interrupted", f"no KeyboardInterrupt: {line!r}"
+        assert elapsed < 2.0, f"KeyboardInterrupt {elapsed:.2f} s after SIGINT"
+        assert server.wait_until(lambda: all(r.cancelled for r in server.requests), timeout=3.0)
+        assert len(server.requests) == requests
+        assert proc.poll() is None
+
+
 def forked(work, timeout=20.0):
     """Runs `work()` in a forked child, which never returns into pytest, and returns its JSON-shaped result.
     The child must exit 0 within `timeout` (it is killed otherwise); an exception there fails the test with

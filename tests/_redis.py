@@ -211,10 +211,6 @@ class RedisServer:
                 self.proc.stderr.close()
             self.proc = None
 
-    def restart(self):
-        self.stop()
-        return self.start()
-
     def log(self):
         logs = sorted(f for f in os.listdir(self.directory) if f.startswith("redis-"))
         if not logs:
@@ -268,14 +264,6 @@ class RedisServer:
                 fields = dict(part.split("=", 1) for part in line.split(":", 1)[1].split(","))
                 return int(fields["calls"])
         return 0
-
-    def connections_received(self):
-        """INFO stats total_connections_received (the tests' own connections included)."""
-        info = self.command("INFO", "stats").decode()
-        for line in info.splitlines():
-            if line.startswith("total_connections_received:"):
-                return int(line.split(":", 1)[1])
-        raise AssertionError("no total_connections_received in INFO stats")
 
     @contextlib.contextmanager
     def monitor(self):
@@ -357,49 +345,45 @@ class SilentStore:
                 conn.close()
 
 
-@pytest.fixture
-def redis_server():
-    """A fresh redis-server on a free port of 127.0.0.1, killed after the test."""
-    with tempfile.TemporaryDirectory(prefix="cryptomate-redis-") as directory:
-        server = RedisServer(directory)
+@contextlib.contextmanager
+def _running(prefix="cryptomate-redis-", **options):
+    """A RedisServer(**options) started in a temporary directory, stopped and removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        server = RedisServer(directory, **options)
         try:
             yield server.start()
         finally:
             server.stop()
+
+
+@pytest.fixture
+def redis_server():
+    """A fresh redis-server on a free port of 127.0.0.1, killed after the test."""
+    with _running() as server:
+        yield server
 
 
 @pytest.fixture
 def redis_with_password():
     """Like `redis_server`, with `--requirepass` (server.password)."""
-    with tempfile.TemporaryDirectory(prefix="cryptomate-redis-") as directory:
-        server = RedisServer(directory, password="S3rver-Pw-9f7e")
-        try:
-            yield server.start()
-        finally:
-            server.stop()
+    with _running(password="S3rver-Pw-9f7e") as server:
+        yield server
 
 
 @pytest.fixture
 def redis_unix():
     """Like `redis_server`, also listening on a Unix socket (server.socket_path)."""
-    with tempfile.TemporaryDirectory(prefix="cm-redis-") as directory:
-        server = RedisServer(directory, unix_socket=True)
-        try:
-            yield server.start()
-        finally:
-            server.stop()
+    # A short directory name: a Unix socket's path is limited to about 100 bytes.
+    with _running(prefix="cm-redis-", unix_socket=True) as server:
+        yield server
 
 
 @pytest.fixture
 def redis_tls():
     """Like `redis_server`, speaking TLS only (rediss://), its certificate from a test CA (server.ca_file)."""
     trustme = pytest.importorskip("trustme")  # part of the test extras
-    with tempfile.TemporaryDirectory(prefix="cryptomate-redis-") as directory:
-        server = RedisServer(directory, tls=trustme.CA())
-        try:
-            yield server.start()
-        finally:
-            server.stop()
+    with _running(tls=trustme.CA()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ class StubServer:
         self.in_flight = 0  # requests being handled now
         self.max_in_flight = 0  # the most handled at once
         self.open_connections = 0  # client connections open now
+        self.connections_opened = 0  # client connections accepted so far
         self.records: dict[str, dict] = {}  # client id -> stored client object
         self._answers: collections.deque[Answer] = collections.deque()
         self._lock = threading.Lock()
@@ -151,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.owner._lock:
             self.server.owner.open_connections += 1
+            self.server.owner.connections_opened += 1
 
     def finish(self):
         try:

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import cryptomate
-from _child import child, forked
+from _child import assert_ctrl_c_cancels, forked
 from conftest import API_KEY
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
@@ -267,34 +267,11 @@ def test_async_calls_work_in_a_forked_child(emu, seeded):
     assert asyncio.run(client.get_client(seeded.id)).id == seeded.id
 
 
-INTERRUPTED_ASYNC_CALL = r"""
-import asyncio, signal, sys, time
-import cryptomate
-
-signal.signal(signal.SIGINT, signal.default_int_handler)
-client = cryptomate.AsyncClient("test-key-123", base_url=sys.argv[1], timeout=30.0, max_retries=0)
-try:
-    asyncio.run(client.get_client("slow"))
-except KeyboardInterrupt:
-    print("interrupted", flush=True)
-    time.sleep(5)  # stay alive: the server must see the request go away before we exit
-    sys.exit(0)
-print("call returned without KeyboardInterrupt", flush=True)
-sys.exit(1)
-"""
-
-
 @pytest.mark.slow
 @posix_only
 def test_ctrl_c_during_asyncio_run_cancels_the_request(server):
-    server.delay_next(10)
-    with child(INTERRUPTED_ASYNC_CALL, server.base_url) as (proc, interrupt):
-        assert server.wait_until(lambda: server.requests, timeout=15), "the request never arrived"
-        line, elapsed = interrupt()
-        assert line.strip() == "interrupted", line
-        assert elapsed < 2.0
-        assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
-        assert proc.poll() is None
+    assert_ctrl_c_cancels(server, 'asyncio.run(cryptomate.AsyncClient("k", base_url=base_url, timeout=30.0, '
+                                  'max_retries=0).get_client("slow"))')
 
 
 def test_one_client_serves_event_loops_in_several_threads(emu, aclient, seeded):

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import cryptomate
-from _child import child
+from _child import assert_ctrl_c_cancels
 from conftest import API_KEY
 from cryptomate.testing import Emulator
 
@@ -265,31 +265,11 @@ def test_cancelling_the_coroutine_cancels_the_requests_in_flight(server):
     assert len(server.requests) == 5  # nothing more was started
 
 
-INTERRUPTED_BATCH = r"""
-import signal, sys, time
-import cryptomate
-
-signal.signal(signal.SIGINT, signal.default_int_handler)
-client = cryptomate.Client("test-key-123", base_url=sys.argv[1], rate_limit=None, max_retries=0, timeout=30.0)
-try:
-    client.update_clients([(f"c{i}", {"sms": True}) for i in range(100)], concurrency=4)
-except KeyboardInterrupt:
-    print("interrupted", flush=True)
-    time.sleep(5)  # stay alive: the server must see the requests go away before we exit
-    sys.exit(0)
-print("returned without KeyboardInterrupt", flush=True)
-sys.exit(1)
-"""
-
-
 @pytest.mark.slow
 @posix_only
 def test_ctrl_c_stops_the_batch_promptly(server):
-    server.delay_next(10, times=4)
-    with child(INTERRUPTED_BATCH, server.base_url) as (proc, interrupt):
-        assert server.wait_until(lambda: len(server.requests) == 4, timeout=15), "the batch never started"
-        line, elapsed = interrupt()
-        assert line.strip() == "interrupted", line
-        assert elapsed < 2.0
-        assert server.wait_until(lambda: all(r.cancelled for r in server.requests), timeout=3.0)
-        assert len(server.requests) == 4
+    assert_ctrl_c_cancels(server, 'cryptomate.Client("k", base_url=base_url, rate_limit=None, max_retries=0, '
+                                  'timeout=30.0).update_clients([(f"c{i}", {"sms": True}) for i in range(100)], '
+                                  'concurrency=4)', requests=4)
+
+

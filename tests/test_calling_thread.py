@@ -35,12 +35,13 @@ def test_a_thread_keeps_its_connection_between_calls(server, make_client):
     client = make_client(max_retries=0)
     for i in range(5):
         client.get_client(f"client_{i}")
-    assert server.open_connections == 1
+    assert (server.connections_opened, server.open_connections) == (1, 1)
 
 
 def test_close_reaches_a_connection_another_thread_holds(server, make_client):
     client = make_client(max_retries=0)
-    called, closed, outcome = threading.Event(), threading.Event(), {}
+    called, closed, refused, done = threading.Event(), threading.Event(), threading.Event(), threading.Event()
+    outcome = {}
 
     def other_thread():
         client.get_client("client_1")
@@ -50,14 +51,23 @@ def test_close_reaches_a_connection_another_thread_holds(server, make_client):
             client.get_client("client_2")
         except cryptomate.APIConnectionError as error:
             outcome["error"] = error
+        refused.set()
+        done.wait(5.0)  # alive still: its connection must go without the thread ending
 
     thread = threading.Thread(target=other_thread)
     thread.start()
     assert called.wait(5.0)
+    assert server.open_connections == 1
     client.close()
     closed.set()
-    thread.join(5.0)
-    assert "error" in outcome, "a closed client still sent from another thread"
+    assert refused.wait(5.0)
+    try:
+        assert "error" in outcome, "a closed client still sent from another thread"
+        assert server.wait_until(lambda: server.open_connections == 0, timeout=5.0), server.open_connections
+    finally:
+        done.set()
+        thread.join(5.0)
+    assert not thread.is_alive()
     assert len(server.requests) == 1
 
 
@@ -100,7 +110,8 @@ def test_a_call_from_a_signal_handler_during_a_call(server, make_client):
         signal.signal(signal.SIGALRM, previous)
     assert outer.id == "client_outer"
     assert nested == ["client_nested"]
-    assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["client_outer", "client_nested"]
+    assert sorted(r.path.rsplit("/", 1)[1] for r in server.requests) == ["client_nested", "client_outer"]
+    assert server.max_in_flight == 2, "the nested call did not run while the outer one waited"
 
 
 class _CallingFilter(logging.Filter):

@@ -606,4 +606,4 @@ def test_the_journal_keeps_the_most_recent_requests():
     with Emulator(journal_limit=0) as emu, emu.client() as client:
         client.list_clients()
         assert emu.requests == []
-    assert Emulator().requests == []  # the default keeps every request a test makes (10,000)
+    # The default limit (10,000) is src/emulator/mod.rs's the_default_journal_keeps_the_last_10000_requests.

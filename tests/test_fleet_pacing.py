@@ -40,11 +40,6 @@ SECRET_KEY = "sk_live_Fleet-Secret-Key-7781"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork of a POSIX system")
 
 
-@pytest.fixture(autouse=True)
-def _no_store_from_the_environment(monkeypatch):
-    monkeypatch.delenv("CRYPTOMATE_RATE_LIMIT_STORE", raising=False)
-
-
 @pytest.fixture
 def logs(caplog):
     caplog.set_level(logging.DEBUG, logger="cryptomate")
@@ -211,7 +206,7 @@ def test_a_429_pauses_the_other_clients_of_the_budget(server, made, redis_server
     alone.get_client("alone")
     b.get_client("paused")
     arrived = {r.path.rsplit("/", 1)[1]: r.received_at for r in server.requests}
-    assert arrived["alone"] - limited.received_at < 0.5
+    assert arrived["alone"] - limited.received_at < 0.8  # a paused one would wait the whole second
     assert arrived["paused"] - limited.received_at >= 0.9
 
 
@@ -514,7 +509,8 @@ def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, mad
 
     child = forked(in_child)
     busy.join(timeout=5)
-    assert child["warnings"] == [] and child["took"] < 0.3, child
+    # Waiting on the parent's link would have taken the store's 0.5 s deadline (without a warning).
+    assert child["warnings"] == [] and child["took"] < 0.45, child
 
 
 # --- 9. without a rate limit the store is never contacted ---------------------------------------------------
@@ -579,23 +575,17 @@ def test_async_bulk_and_copies_share_the_budget(emulator, made, redis_server, lo
 # --- where the store is: a database number, a Unix socket; a store that forgot the script -------------------
 
 
-def test_the_database_of_the_url_is_used(emulator, made, redis_server, logs):
+@pytest.mark.parametrize("fixture, url, db", [
+    ("redis_server", "redis://127.0.0.1:{server.port}/3", 3),
+    ("redis_unix", "unix://{server.socket_path}?db=2", 2),
+], ids=["tcp-db-3", "unix-socket-db-2"])
+def test_the_store_and_database_of_the_url_are_used(request, emulator, made, logs, fixture, url, db):
+    server = request.getfixturevalue(fixture)
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url,
-                  rate_limit_store=f"redis://127.0.0.1:{redis_server.port}/3")
+    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url.format(server=server))
     client.get_client(seeded.id)
-    assert budget_keys(redis_server, "window", db=3)
-    assert redis_server.keys() == []
-    assert store_warnings(logs) == []
-
-
-def test_a_unix_socket_store(emulator, made, redis_unix, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url,
-                  rate_limit_store=f"unix://{redis_unix.socket_path}?db=2")
-    client.get_client(seeded.id)
-    assert budget_keys(redis_unix, "window", db=2)
-    assert redis_unix.keys() == []
+    assert budget_keys(server, "window", db=db)
+    assert server.keys() == []
     assert store_warnings(logs) == []
 
 

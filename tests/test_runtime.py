@@ -10,7 +10,7 @@ import time
 import pytest
 
 import cryptomate
-from _child import child, forked
+from _child import assert_ctrl_c_cancels, forked
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork/signals of a POSIX system")
 
@@ -63,37 +63,10 @@ def test_fork_after_use(server, client, api_key):
     assert client.get_client("after-fork").id == "after-fork"
 
 
-INTERRUPTED_CALL = r"""
-import signal, sys, time
-import cryptomate
-
-# A shell can start us with SIGINT ignored; Ctrl-C must raise KeyboardInterrupt here.
-signal.signal(signal.SIGINT, signal.default_int_handler)
-client = cryptomate.Client("test-key-123", base_url=sys.argv[1], timeout=30.0, max_retries=0)
-try:
-    client.get_client("slow")
-except KeyboardInterrupt:
-    print("interrupted at", time.time(), flush=True)
-    time.sleep(5)  # stay alive: the server must see the request go away before we exit
-    sys.exit(0)
-print("call returned without KeyboardInterrupt", flush=True)
-sys.exit(1)
-"""
-
-
 @pytest.mark.slow
 @posix_only
 def test_ctrl_c_interrupts_a_call(server):
-    server.delay_next(10)
-    with child(INTERRUPTED_CALL, server.base_url) as (proc, interrupt):
-        assert server.wait_until(lambda: server.requests, timeout=15), "the request never arrived"
-        time.sleep(0.2)
-        line, elapsed = interrupt()
-        assert line.startswith("interrupted at"), f"no KeyboardInterrupt: {line!r}"
-        assert elapsed < 2.0, f"KeyboardInterrupt {elapsed:.2f} s after SIGINT"
-        # The interrupted request is abandoned while the process still lives.
-        assert server.wait_until(lambda: server.requests[0].cancelled, timeout=3.0)
-        assert proc.poll() is None
+    assert_ctrl_c_cancels(server, 'cryptomate.Client("k", base_url=base_url, timeout=30.0, max_retries=0).get_client("slow")')
 
 
 IMPORT_PROBE = r"""

@@ -12,10 +12,7 @@ const BUSINESS_TYPES: &[&str] =
 
 /// Checks a business body whose shape is already checked.
 pub(super) fn check(body: &Map<String, Value>) -> Result<(), Refusal> {
-    let missing = CREATE_BUSINESS_CLIENT.body.expect("a create has a body").missing_required(body);
-    if !missing.is_empty() {
-        return Err(Refusal::val(412, format!("Missing required fields: {}", missing.join(", "))));
-    }
+    Refusal::unless_complete(412, &CREATE_BUSINESS_CLIENT.body.expect("a create has a body"), body)?;
     let business_type = body.get("business_type").and_then(Value::as_str).unwrap_or_default();
     if !BUSINESS_TYPES.contains(&business_type) {
         return Err(Refusal::val(412, format!("Invalid business type: {business_type:?}")));

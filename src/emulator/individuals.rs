@@ -104,10 +104,7 @@ impl Individuals {
 /// email ("must be a valid email": only the obvious shape is checked).
 fn check_body(schema: &Body, body: &Map<String, Value>) -> Result<(), Refusal> {
     check_request_body(schema, body).map_err(|e| Refusal::val(400, e.to_string()))?;
-    let missing = schema.missing_required(body);
-    if !missing.is_empty() {
-        return Err(Refusal::val(400, format!("Missing required fields: {}", missing.join(", "))));
-    }
+    Refusal::unless_complete(400, schema, body)?;
     let email = body.get("email").and_then(Value::as_str).unwrap_or_default();
     let valid = email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
         && !email.contains(char::is_whitespace);

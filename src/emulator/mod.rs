@@ -262,3 +262,31 @@ impl Drop for Emulator {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(n: usize) -> Arc<RecordedRequest> {
+        Arc::new(RecordedRequest {
+            method: "GET".into(),
+            path: format!("/{n}"),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            json: None,
+            received_at: Duration::ZERO,
+        })
+    }
+
+    #[test]
+    fn the_default_journal_keeps_the_last_10000_requests() {
+        let mut state = State::new(EmulatorConfig::default());
+        for n in 0..=DEFAULT_JOURNAL_LIMIT {
+            state.record(request(n));
+        }
+        assert_eq!(state.journal.len(), DEFAULT_JOURNAL_LIMIT);
+        assert_eq!(DEFAULT_JOURNAL_LIMIT, 10_000);
+        assert_eq!(state.journal.front().unwrap().path, "/1");
+        assert_eq!(state.journal.back().unwrap().path, format!("/{DEFAULT_JOURNAL_LIMIT}"));
+    }
+}

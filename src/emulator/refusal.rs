@@ -19,6 +19,15 @@ impl Refusal {
         Refusal { status, code: "VAL", message: message.into() }
     }
 
+    /// `Err` naming every required field `body` lacks (`Body::missing_required`), as a `VAL` refusal.
+    pub fn unless_complete(status: u16, body: &crate::api::schema::Body, fields: &serde_json::Map<String, serde_json::Value>) -> Result<(), Refusal> {
+        let missing = body.missing_required(fields);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Refusal::val(status, format!("Missing required fields: {}", missing.join(", "))))
+    }
+
     pub fn not_found(id: &str) -> Refusal {
         Refusal::new(404, format!("Company client not found with id: {id}"))
     }

@@ -92,6 +92,9 @@ impl ConnectionPool {
     /// The reqwest client for where the caller runs: the calling thread's own, or the SDK runtime's.
     fn client(self: &Arc<Self>) -> Result<reqwest::Client> {
         if self.is_closed() {
+            if crate::http::runtime::on_calling_thread() {
+                ThreadPools::forget(self.id); // this thread's connections of the pool go now, not at exit
+            }
             return Err(Error::Closed);
         }
         if crate::http::runtime::on_calling_thread() {
@@ -120,7 +123,7 @@ impl Drop for ConnectionPool {
 
 /// The connections a thread opened for its blocking calls, by pool. They are driven by that thread's
 /// runtime only, so no other thread may use them; they close when the thread ends, and, once their pool is
-/// closed or dropped, at the thread's next call.
+/// closed or dropped, at the thread's next call (through any client).
 struct ThreadPools {
     pid: u32,
     /// `POOLS_CHANGED` when the entries were last checked for closed or dropped pools.
@@ -138,6 +141,10 @@ thread_local! {
 impl ThreadPools {
     fn pools_changed() {
         POOLS_CHANGED.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn forget(pool: u64) {
+        THREAD_POOLS.with(|own| own.borrow_mut().clients.remove(&pool));
     }
 
     fn client(pool: &Arc<ConnectionPool>) -> Result<reqwest::Client> {
