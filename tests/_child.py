@@ -76,6 +76,13 @@ def assert_ctrl_c_cancels(server, statement, requests=1):
         assert proc.poll() is None
 
 
+def child_env(**extra):
+    """This environment for a child process, without proxy settings or CRYPTOMATE_* variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
+    env.update(extra)
+    return env
+
+
 def forked(work, timeout=20.0):
     """Runs `work()` in a forked child, which never returns into pytest, and returns its JSON-shaped result.
     The child must exit 0 within `timeout` (it is killed otherwise); an exception there fails the test with

@@ -18,6 +18,8 @@ import urllib.request
 
 import pytest
 
+import _child
+
 pytestmark = pytest.mark.slow
 
 TIMEOUT = 60
@@ -44,10 +46,8 @@ def command(request):
 
 
 def child_env():
-    env = dict(os.environ)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                 "CRYPTOMATE_API_KEY", "CRYPTOMATE_BASE_URL", "PYTHONUNBUFFERED"):
-        env.pop(name, None)
+    env = _child.child_env()
+    env.pop("PYTHONUNBUFFERED", None)  # the command must flush its lines itself
     return env
 
 

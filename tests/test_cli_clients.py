@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from cryptomate._native import _endpoint_table, _field_table
 from cryptomate.cli import main
+from _child import child_env
 
 SUMMARY_RE = re.compile(r"updated (\d+) / failed (\d+) / \d+(\.\d+)? s")
 TIMEOUT = 60
@@ -61,13 +61,6 @@ def summary(err):
     found = SUMMARY_RE.search(err)
     assert found, err
     return int(found.group(1)), int(found.group(2))
-
-
-def child_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
-    env.update(extra)
-    return env
 
 
 # --- get -------------------------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ import pytest
 
 import cryptomate
 from _redis import redis_server, redis_tls, redis_unix, redis_with_password, silent_store  # noqa: F401 - fixtures
-from _child import forked
+from _arrivals import busiest
+from _child import child_env, forked
 from _threads import run_threads
 from cryptomate.testing import Emulator
 
@@ -65,12 +66,6 @@ def made():
 def emulator():
     with Emulator() as emu:
         yield emu
-
-
-def busiest(times, window=WINDOW):
-    """The most arrivals inside any half-open window of `window` seconds."""
-    times = sorted(times)
-    return max((sum(1 for t in times[i:] if t - start < window) for i, start in enumerate(times)), default=0)
 
 
 def records(caplog, level):
@@ -619,8 +614,7 @@ print(json.dumps({"ids": ids, "warnings": warnings}))
 @pytest.mark.slow
 def test_a_tls_store_verified_against_a_trusted_ca(emulator, redis_tls):
     seeded = emulator.add_client(first_name="Ada")
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
-    env["SSL_CERT_FILE"] = redis_tls.ca_file
+    env = child_env(SSL_CERT_FILE=redis_tls.ca_file)
     env.pop("SSL_CERT_DIR", None)
     run = subprocess.run([sys.executable, "-c", TLS_CHILD, emulator.base_url, emulator.api_key, redis_tls.url, seeded.id],
                          env=env, capture_output=True, text=True, timeout=60)

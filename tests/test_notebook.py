@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html.parser
 import json
-import os
 import pathlib
 import sys
 
@@ -15,6 +14,8 @@ import ipykernel  # noqa: F401  (the kernel runs `python -m ipykernel_launcher`)
 import nbclient
 import nbformat
 import pytest
+
+from _child import child_env
 
 NOTEBOOK = pathlib.Path(__file__).resolve().parent.parent / "examples" / "bulk_update.ipynb"
 MISSING_ID = "client_does-not-exist"  # the notebook's deliberately failing id
@@ -40,9 +41,7 @@ def kernel_env(tmp_path, monkeypatch):
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
-    env["IPYTHONDIR"] = str(tmp_path / "ipython")
-    return env
+    return child_env(IPYTHONDIR=str(tmp_path / "ipython"))
 
 
 def execute(workdir, env):

@@ -16,6 +16,7 @@ import pytest
 
 import cryptomate
 from _threads import run_threads
+import _arrivals
 
 WINDOW = 0.95  # a one-second window, less the arrival jitter
 EARLY = 0.05
@@ -23,9 +24,7 @@ JOIN = 20.0  # the longest any test waits for its threads
 
 
 def busiest(times, window=WINDOW):
-    """The most arrivals inside any half-open window of `window` seconds."""
-    times = sorted(times)
-    return max((sum(1 for t in times[i:] if t - start < window) for i, start in enumerate(times)), default=0)
+    return _arrivals.busiest(times, window)
 
 
 def arrivals(emu):
