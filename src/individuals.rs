@@ -29,10 +29,9 @@ pub async fn update(client: &Client, id: &str, changes: Map<String, Value>, merg
 /// The body of the replacing `PUT`: the stored record's writable fields (never `.extra`), with `changes`.
 pub fn merged(current: &Record, changes: Map<String, Value>, merge: &[String]) -> Map<String, Value> {
     let writable = REPLACE_INDIVIDUAL.body.expect("a replace has a body");
-    let mut body: Map<String, Value> = current
-        .to_json()
-        .into_iter()
-        .filter(|(name, value)| !value.is_null() && writable.field(name).is_some())
+    let mut body: Map<String, Value> = current.schema.fields.iter().enumerate()
+        .filter(|&(i, field)| field.in_body(writable.mask) && current.is_set(i))
+        .map(|(i, field)| (field.name.to_owned(), current.value(i).clone()))
         .collect();
     for (name, change) in changes {
         match (body.get_mut(&name), change) {
