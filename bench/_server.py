@@ -1,6 +1,6 @@
 """What the benchmarks share: the emulator in its own process (`python -m cryptomate.cli emulator --port 0
 --seed 1`, with its URL, API key and the seeded client's id read from what it prints), stopping a server
-process, and counting calls per second.
+process, a free loopback port, and counting calls per second.
 
     with start_emulator() as emulator:
         client = cryptomate.Client(emulator.key, base_url=emulator.url, rate_limit=None, max_retries=0)
@@ -10,12 +10,20 @@ process, and counting calls per second.
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def stop_process(proc: subprocess.Popen[Any]) -> None:

@@ -20,13 +20,7 @@ import tempfile
 import time
 
 import cryptomate
-from _server import rate, start_emulator
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from _server import free_port, rate, start_emulator
 
 
 def redis_command(port: int, *args: str) -> bytes:

@@ -36,7 +36,6 @@ import platform
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, Optional
 
-from _server import stop_process
+from _server import free_port, stop_process
 
 BENCH_DIR = Path(__file__).resolve().parent
 API_KEY = "key"
@@ -723,12 +722,6 @@ def ensure_package(binary: str, package: str) -> str:
     if not os.access(found, os.X_OK):
         raise SystemExit(f"{package} installed but {binary} not found")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def nginx_config(tmp: str, port: int) -> str:
