@@ -43,7 +43,8 @@ def _client_factory(default_key, base_url):
     made = []
 
     def make(api_key=default_key, **options):
-        options.setdefault("base_url", base_url)
+        if base_url is not None:
+            options.setdefault("base_url", base_url)
         options.setdefault("timeout", 5.0)
         made.append(cryptomate.Client(api_key, **options))
         return made[-1]
@@ -59,6 +60,13 @@ def _client_factory(default_key, base_url):
 def make_client(server):
     """Build clients bound to the stub server (overridable options); all are closed after the test."""
     with _client_factory(API_KEY, server.base_url) as make:
+        yield make
+
+
+@pytest.fixture
+def new_client():
+    """Like `make_client`, for any server: pass base_url (and the key, first)."""
+    with _client_factory(API_KEY, None) as make:
         yield make
 
 

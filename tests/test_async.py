@@ -26,8 +26,10 @@ def async_client(base_url, api_key=API_KEY, **options):
 
 @pytest.fixture
 def aclient(emu):
-    """An AsyncClient bound to the emulator (the SDK's default pacing applies)."""
-    return async_client(emu.base_url, emu.api_key)
+    """An AsyncClient bound to the emulator (the SDK's default pacing applies), closed after the test."""
+    client = async_client(emu.base_url, emu.api_key)
+    yield client
+    asyncio.run(client.close())
 
 
 # --- calls -----------------------------------------------------------------------------------------------------

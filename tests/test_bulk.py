@@ -39,17 +39,9 @@ def update_clients(request):
 
 
 @pytest.fixture
-def make():
-    """Clients built here are closed after the test."""
-    made = []
-
-    def build(base_url, api_key=API_KEY, **options):
-        made.append(cryptomate.Client(api_key, base_url=base_url, timeout=10.0, **options))
-        return made[-1]
-
-    yield build
-    for client in made:
-        client.close()
+def make(new_client):
+    """make(base_url, api_key=API_KEY, **options): a Client with a 10 s timeout, closed after the test."""
+    return lambda base_url, api_key=API_KEY, **options: new_client(api_key, base_url=base_url, **{"timeout": 10.0, **options})
 
 
 # --- results ---------------------------------------------------------------------------------------------------

@@ -48,21 +48,6 @@ def logs(caplog):
 
 
 @pytest.fixture
-def made():
-    """make(...) builds a Client (timeout 5 s unless given); all closed at the end."""
-    clients = []
-
-    def make(api_key, **options):
-        options.setdefault("timeout", 5.0)
-        clients.append(cryptomate.Client(api_key, **options))
-        return clients[-1]
-
-    yield make
-    for c in clients:
-        c.close()
-
-
-@pytest.fixture
 def emulator():
     with Emulator() as emu:
         yield emu
@@ -185,10 +170,10 @@ def test_the_same_processes_without_the_store_are_refused():
 # --- 2. a 429 pauses every client of the budget ------------------------------------------------------------
 
 
-def test_a_429_pauses_the_other_clients_of_the_budget(server, made, redis_server):
-    a = made(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
-    b = made(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
-    alone = made(SECRET_KEY, base_url=server.base_url, max_retries=0)  # no store: not paused by a's 429
+def test_a_429_pauses_the_other_clients_of_the_budget(server, new_client, redis_server):
+    a = new_client(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
+    b = new_client(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
+    alone = new_client(SECRET_KEY, base_url=server.base_url, max_retries=0)  # no store: not paused by a's 429
     b.get_client("warm-up")  # b has a store connection and an empty local history
     server.answer(429, json={"code": "TOO_MANY_REQUESTS", "message": "slow down"}, headers={"Retry-After": "1"})
     with pytest.raises(cryptomate.RateLimitError):
@@ -205,8 +190,8 @@ def test_a_429_pauses_the_other_clients_of_the_budget(server, made, redis_server
     assert arrived["paused"] - limited.received_at >= 0.9
 
 
-def test_a_long_retry_after_pauses_the_budget_for_at_most_a_minute(server, made, redis_server):
-    a = made(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
+def test_a_long_retry_after_pauses_the_budget_for_at_most_a_minute(server, new_client, redis_server):
+    a = new_client(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
     server.answer(429, json={"code": "TOO_MANY_REQUESTS", "message": "slow down"}, headers={"Retry-After": "600"})
     with pytest.raises(cryptomate.RateLimitError) as info:
         a.get_client("limited")
@@ -218,8 +203,8 @@ def test_a_long_retry_after_pauses_the_budget_for_at_most_a_minute(server, made,
 # --- 3. separate clients and threads never put more than the limit in a window -----------------------------
 
 
-def test_threads_of_separate_clients_keep_to_the_limit(server, made, redis_server):
-    clients = [made(SECRET_KEY, base_url=server.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
+def test_threads_of_separate_clients_keep_to_the_limit(server, new_client, redis_server):
+    clients = [new_client(SECRET_KEY, base_url=server.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
                for _ in range(2)]
     shares = [7, 7, 7, 7, 6, 6]  # 40 requests from 3 threads on each client
 
@@ -233,9 +218,9 @@ def test_threads_of_separate_clients_keep_to_the_limit(server, made, redis_serve
     assert max(times) - min(times) >= 3 * WINDOW
 
 
-def test_without_the_store_separate_clients_each_use_the_whole_limit(server, made):
+def test_without_the_store_separate_clients_each_use_the_whole_limit(server, new_client):
     """The control: two clients of one key, each pacing itself, together exceed the limit."""
-    clients = [made(SECRET_KEY, base_url=server.base_url, rate_limit=10.0) for _ in range(2)]
+    clients = [new_client(SECRET_KEY, base_url=server.base_url, rate_limit=10.0) for _ in range(2)]
 
     def worker(client, t):
         return lambda: [client.get_client(f"c{t}-{i}") for i in range(5)]
@@ -247,9 +232,9 @@ def test_without_the_store_separate_clients_each_use_the_whole_limit(server, mad
 # --- 4. an outage of the store ------------------------------------------------------------------------------
 
 
-def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulator, made, redis_server, logs):
+def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulator, new_client, redis_server, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit=20.0,
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=20.0,
                   rate_limit_store=redis_server.url, max_retries=0)
     for _ in range(3):
         client.get_client(seeded.id)
@@ -296,9 +281,9 @@ def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulat
     assert len(store_warnings(logs)) == 1
 
 
-def test_the_switch_to_local_pacing_counts_the_requests_already_sent(emulator, made, redis_server):
+def test_the_switch_to_local_pacing_counts_the_requests_already_sent(emulator, new_client, redis_server):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
     for _ in range(5):
         client.get_client(seeded.id)  # the budget's whole window, through the store
     redis_server.stop()
@@ -307,9 +292,9 @@ def test_the_switch_to_local_pacing_counts_the_requests_already_sent(emulator, m
     assert busiest([r.received_at for r in emulator.requests]) <= 5
 
 
-def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emulator, made, redis_server):
+def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emulator, new_client, redis_server):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
     redis_server.stop()
     client.get_client(seeded.id)  # finds the store down: it is tried again 5 s later
     failed_at = time.monotonic()
@@ -324,20 +309,20 @@ def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emulator,
     assert busiest([r.received_at for r in emulator.requests]) <= 5
 
 
-def test_one_warning_per_outage_for_the_whole_process(emulator, made, dead_port, logs):
+def test_one_warning_per_outage_for_the_whole_process(emulator, new_client, dead_port, logs):
     seeded = emulator.add_client(first_name="Ada")
     store = f"redis://127.0.0.1:{dead_port}/0"
     for _ in range(3):
-        made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=store).get_client(seeded.id)
+        new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=store).get_client(seeded.id)
     assert len(store_warnings(logs)) == 1, store_warnings(logs)
 
 
 # --- 5. a store that never answers --------------------------------------------------------------------------
 
 
-def test_a_silent_store_never_makes_a_call_hang(emulator, made, silent_store, logs):
+def test_a_silent_store_never_makes_a_call_hang(emulator, new_client, silent_store, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url, max_retries=0)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url, max_retries=0)
     durations = []
     lock = threading.Lock()
 
@@ -364,10 +349,10 @@ def test_a_silent_store_never_makes_a_call_hang(emulator, made, silent_store, lo
 WRONG_PASSWORD = "Wr0ng-Pw-4e2d-Zq"
 
 
-def test_a_wrong_password_is_an_outage_and_never_shown(emulator, made, redis_with_password, logs):
+def test_a_wrong_password_is_an_outage_and_never_shown(emulator, new_client, redis_with_password, logs):
     seeded = emulator.add_client(first_name="Ada")
     url = redis_with_password.url_with_password(WRONG_PASSWORD)
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url, max_retries=0)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url, max_retries=0)
     for _ in range(3):
         assert client.get_client(seeded.id).id == seeded.id
     warnings = store_warnings(logs)
@@ -397,9 +382,9 @@ def test_a_wrong_password_is_an_outage_and_never_shown(emulator, made, redis_wit
     unix.close()
 
 
-def test_the_right_password_shares_the_budget(emulator, made, redis_with_password, logs):
+def test_the_right_password_shares_the_budget(emulator, new_client, redis_with_password, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_with_password.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_with_password.url)
     client.get_client(seeded.id)
     assert budget_keys(redis_with_password, "window")
     assert store_warnings(logs) == []
@@ -409,8 +394,8 @@ def test_the_right_password_shares_the_budget(emulator, made, redis_with_passwor
 # --- 7. the API key never reaches Redis ---------------------------------------------------------------------
 
 
-def test_the_api_key_is_nowhere_in_redis(server, made, redis_server):
-    client = made(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
+def test_the_api_key_is_nowhere_in_redis(server, new_client, redis_server):
+    client = new_client(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url, max_retries=0)
     with redis_server.monitor() as sent:
         for i in range(4):
             client.update_client(f"c{i}", first_name="Ada")
@@ -432,10 +417,10 @@ def test_the_api_key_is_nowhere_in_redis(server, made, redis_server):
     assert not any(n.encode() in wire for n in needles)
 
 
-def test_each_api_key_has_its_own_budget(server, made, redis_server):
+def test_each_api_key_has_its_own_budget(server, new_client, redis_server):
     store = redis_server.url
     for key in [SECRET_KEY, SECRET_KEY, "sk_live_another-key"]:
-        made(key, base_url=server.base_url, rate_limit_store=store).get_client("x")
+        new_client(key, base_url=server.base_url, rate_limit_store=store).get_client("x")
     names = {BUDGET_KEY.match(k).group(1) for k in budget_keys(redis_server, "window")}
     assert len(names) == 2
 
@@ -457,8 +442,8 @@ def warnings_in_this_process():
 
 
 @posix_only
-def test_a_forked_child_uses_the_store_with_the_same_client(server, made, redis_server, logs):
-    client = made(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url)
+def test_a_forked_child_uses_the_store_with_the_same_client(server, new_client, redis_server, logs):
+    client = new_client(SECRET_KEY, base_url=server.base_url, rate_limit_store=redis_server.url)
     client.get_client("parent-before")  # the parent's store connection is open
     before = redis_server.command_calls("evalsha")
     assert before >= 1
@@ -487,9 +472,9 @@ def test_a_forked_child_uses_the_store_with_the_same_client(server, made, redis_
 
 
 @posix_only
-def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, made, redis_server):
+def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, new_client, redis_server):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     redis_server.command("CLIENT", "PAUSE", "300", "ALL")  # the next store operation waits 0.3 s for its answer
     busy = threading.Thread(target=lambda: client.get_client(seeded.id), daemon=True)
@@ -511,9 +496,9 @@ def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, mad
 # --- 9. without a rate limit the store is never contacted ---------------------------------------------------
 
 
-def test_without_a_rate_limit_the_store_is_never_contacted(emulator, made, silent_store, logs):
+def test_without_a_rate_limit_the_store_is_never_contacted(emulator, new_client, silent_store, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit=None, rate_limit_store=silent_store.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=None, rate_limit_store=silent_store.url)
     for _ in range(5):
         client.get_client(seeded.id)
     client.with_options(timeout=2.0).update_client(seeded.id, first_name="Bo")
@@ -529,16 +514,16 @@ def test_without_a_rate_limit_the_store_is_never_contacted(emulator, made, silen
     assert silent_store.connections == 0
     assert store_warnings(logs) == []
     # the control: with a rate limit the same store is asked (and, silent, costs one 0.5 s wait)
-    made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url).get_client(seeded.id)
+    new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url).get_client(seeded.id)
     assert wait_for(lambda: silent_store.connections >= 1, timeout=2.0)
 
 
 # --- 10. async, bulk and copies draw from the same budget ---------------------------------------------------
 
 
-def test_async_bulk_and_copies_share_the_budget(emulator, made, redis_server, logs):
+def test_async_bulk_and_copies_share_the_budget(emulator, new_client, redis_server, logs):
     seeded = [emulator.add_client(first_name=f"S{i}") for i in range(8)]
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
     copy = client.with_options(timeout=4.0)
     outcomes = {}
 
@@ -574,19 +559,19 @@ def test_async_bulk_and_copies_share_the_budget(emulator, made, redis_server, lo
     ("redis_server", "redis://127.0.0.1:{server.port}/3", 3),
     ("redis_unix", "unix://{server.socket_path}?db=2", 2),
 ], ids=["tcp-db-3", "unix-socket-db-2"])
-def test_the_store_and_database_of_the_url_are_used(request, emulator, made, logs, fixture, url, db):
+def test_the_store_and_database_of_the_url_are_used(request, emulator, new_client, logs, fixture, url, db):
     server = request.getfixturevalue(fixture)
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url.format(server=server))
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url.format(server=server))
     client.get_client(seeded.id)
     assert budget_keys(server, "window", db=db)
     assert server.keys() == []
     assert store_warnings(logs) == []
 
 
-def test_a_store_that_forgot_the_script_is_taught_again(emulator, made, redis_server, logs):
+def test_a_store_that_forgot_the_script_is_taught_again(emulator, new_client, redis_server, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     assert redis_server.command("SCRIPT", "FLUSH") == "OK"
     client.get_client(seeded.id)
@@ -624,9 +609,9 @@ def test_a_tls_store_verified_against_a_trusted_ca(emulator, redis_tls):
     assert budget_keys(redis_tls, "window")
 
 
-def test_an_untrusted_tls_store_is_an_outage(emulator, made, redis_tls, logs):
+def test_an_untrusted_tls_store_is_an_outage(emulator, new_client, redis_tls, logs):
     seeded = emulator.add_client(first_name="Ada")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_tls.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_tls.url)
     for _ in range(2):
         assert client.get_client(seeded.id).id == seeded.id
     warnings = store_warnings(logs)
@@ -638,28 +623,28 @@ def test_an_untrusted_tls_store_is_an_outage(emulator, made, redis_tls, logs):
 # --- 11. configuration --------------------------------------------------------------------------------------
 
 
-def test_the_store_can_come_from_the_environment(emulator, made, redis_server, monkeypatch, logs):
+def test_the_store_can_come_from_the_environment(emulator, new_client, redis_server, monkeypatch, logs):
     seeded = emulator.add_client(first_name="Ada")
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", redis_server.url)
-    client = made(emulator.api_key, base_url=emulator.base_url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url)
     assert f"rate_limit_store='{redis_server.url}'" in repr(client)
     client.get_client(seeded.id)
     assert budget_keys(redis_server, "window")
     assert store_warnings(logs) == []
 
 
-def test_the_argument_wins_over_the_environment(emulator, made, redis_server, dead_port, monkeypatch, logs):
+def test_the_argument_wins_over_the_environment(emulator, new_client, redis_server, dead_port, monkeypatch, logs):
     seeded = emulator.add_client(first_name="Ada")
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", f"redis://127.0.0.1:{dead_port}/0")
-    client = made(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     assert budget_keys(redis_server, "window")
     assert store_warnings(logs) == []
 
 
-def test_an_empty_environment_variable_means_no_store(emulator, made, monkeypatch):
+def test_an_empty_environment_variable_means_no_store(emulator, new_client, monkeypatch):
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", "  ")
-    client = made(emulator.api_key, base_url=emulator.base_url)
+    client = new_client(emulator.api_key, base_url=emulator.base_url)
     assert "rate_limit_store" not in repr(client)
 
 
