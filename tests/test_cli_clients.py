@@ -13,44 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cryptomate._native import _endpoint_table, _field_table
-from cryptomate.cli import main
 from _child import child_env
+from _cli import cli_of, run, table
 
 SUMMARY_RE = re.compile(r"updated (\d+) / failed (\d+) / \d+(\.\d+)? s")
 TIMEOUT = 60
 
 
-def run(capsys, *argv):
-    """(exit status, stdout, stderr) of `cryptomate *argv`, run in this process."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse and the usage errors exit through SystemExit
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def cli(emu, capsys):
-    """cli("get", ID, ...) runs `cryptomate clients get ID ... --base-url <emulator> --api-key <key>`."""
-
-    def cli(*argv):
-        code, out, err = run(capsys, "clients", *argv, "--base-url", emu.base_url, "--api-key", emu.api_key)
-        assert emu.api_key not in out + err
-        assert "Traceback" not in err, err
-        return code, out, err
-
-    return cli
+    return cli_of("clients", emu, capsys)
 
 
 def puts(emu, client_id=None):
     return [r for r in emu.requests
             if r.method == "PUT" and (client_id is None or r.path == f"/management/clients/{client_id}")]
-
-
-def table(out):
-    """The two-column output of get/update as {field: value text}."""
-    return dict(line.split(None, 1) for line in out.splitlines())
 
 
 def json_lines(out):

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from cryptomate._native import _endpoint_table, _field_table
-from test_cli_clients import run, table
+from _cli import cli_of, run, table
 
 BASE = "/management/clients/individuals"
 ADDRESS = {"street_line1": "Av. Corrientes 1234", "city": "Buenos Aires", "postal_code": "1043", "state": "ARG-C",
@@ -20,15 +20,7 @@ REQUIRED = ("first_name", "last_name", "email", "birth_date", "address")
 
 @pytest.fixture
 def cli(emu, capsys):
-    """cli("get", ID, ...) runs `cryptomate individuals get ID ... --base-url <emulator> --api-key <key>`."""
-
-    def cli(*argv):
-        code, out, err = run(capsys, "individuals", *argv, "--base-url", emu.base_url, "--api-key", emu.api_key)
-        assert emu.api_key not in out + err
-        assert "Traceback" not in err, err
-        return code, out, err
-
-    return cli
+    return cli_of("individuals", emu, capsys)
 
 
 def person_flags(email="ada@example.com", **changes):
