@@ -4,7 +4,6 @@ finished calls come back, many per wake-up."""
 
 from __future__ import annotations
 
-import os
 import weakref
 from asyncio import AbstractEventLoop
 from typing import Awaitable, TypeVar
@@ -27,7 +26,7 @@ async def ready(value: T) -> T:
 def waker(loop: AbstractEventLoop) -> _LoopWaker:
     """The waker of `loop` in this process, registered with it on first use (a forked child makes its own)."""
     found = _wakers.get(loop)
-    if found is None or found.pid != os.getpid():
+    if found is None or not found.current:
         found = _LoopWaker()
         loop.add_reader(found.fileno(), found.drain)
         _wakers[loop] = found

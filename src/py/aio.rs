@@ -167,9 +167,11 @@ impl LoopWaker {
     }
 
     /// The process that made it: a forked child needs a waker of its own.
+    /// Whether it was made in this process (a forked child must make its own); asked on every await, so
+    /// from the cached process id rather than `os.getpid()`, a system call.
     #[getter]
-    fn pid(&self) -> u32 {
-        self.pid
+    fn current(&self) -> bool {
+        self.pid == crate::pid::pid()
     }
 
     /// Resolves every queued future (on the loop's thread). The socket is emptied before the queue is taken,
