@@ -1,15 +1,15 @@
 //! Percent-encoding (RFC 3986), both ways: the request path encodes ids and queries, the emulator and the
-//! store URL decode them.
+//! store URL decode them. Encoding is the `percent-encoding` crate's (already in the tree through `url`);
+//! decoding is strict here, since that crate passes a broken escape through and the emulator must refuse it.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986's unreserved characters.
+const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Appends `text` with every byte outside RFC 3986's unreserved set percent-encoded.
 pub fn encode_into(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    out.extend(utf8_percent_encode(text, RESERVED));
 }
 
 /// Decodes `%XX` escapes; `None` for a broken escape or bytes that are not UTF-8.
@@ -19,8 +19,8 @@ pub fn decode(text: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = bytes.get(i + 1..i + 3).filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))?;
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -43,5 +43,6 @@ mod tests {
         assert_eq!(decode("%G1"), None);
         assert_eq!(decode("%FF"), None);
         assert_eq!(decode("%2"), None);
+        assert_eq!(decode("%+1"), None);
     }
 }
