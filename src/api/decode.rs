@@ -30,6 +30,37 @@ pub fn record_from_body(schema: &'static Schema, body: &Bytes) -> Option<Record>
     Some(Record::from_raw(schema, RawFields { body: body.clone(), spans }, extra))
 }
 
+/// The records of `schema` that `body` holds as a bare JSON array, or `None` when it is not one (the caller
+/// then decodes it the long way, which also reads the `{"data": [...]}` form and says what is wrong). Every
+/// record shares the one body.
+pub fn records_from_body(schema: &'static Schema, body: &Bytes) -> Option<Vec<Record>> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let records = deserializer.deserialize_seq(ListSeed { schema, body }).ok()?;
+    deserializer.end().ok()?;
+    Some(records)
+}
+
+struct ListSeed<'b> {
+    schema: &'static Schema,
+    body: &'b Bytes,
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = Vec<Record>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an array of {} objects", self.schema.name)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Record>, A::Error> {
+        let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some((spans, extra)) = seq.next_element_seed(RecordSeed { schema: self.schema, body: self.body })? {
+            records.push(Record::from_raw(self.schema, RawFields { body: self.body.clone(), spans }, extra));
+        }
+        Ok(records)
+    }
+}
+
 /// The value of a field kept as JSON text (`Null` when the answer lacked it).
 pub fn field_value(raw: &RawFields, index: usize) -> Value {
     let text = &raw.body[span(&raw.spans[index])];
@@ -339,6 +370,18 @@ mod tests {
         }
         let escaped = fast(br#"{"birth_date": "1990-05-17"}"#).unwrap();
         assert_eq!(escaped.get("birth_date"), Some(&json!("1990-05-17")));
+    }
+
+    #[test]
+    fn a_list_decodes_like_its_items_one_by_one() {
+        let list = json!([{"id": "a", "sms": true, "x": 1}, {"id": "b", "address": {"city": "Rosario"}}, {}]);
+        let fast = records_from_body(&COMPANY_CLIENT, &Bytes::from(serde_json::to_vec(&list).unwrap())).unwrap();
+        let slow: Vec<Record> = list.as_array().unwrap().iter().map(|v| Record::from_json(&COMPANY_CLIENT, v.clone()).unwrap()).collect();
+        assert_eq!(fast, slow);
+        for refused in [&b"{\"data\": []}"[..], b"[{\"sms\": 1}]", b"[1]", b"[{}] x", b"[{},]"] {
+            assert!(records_from_body(&COMPANY_CLIENT, &Bytes::copy_from_slice(refused)).is_none());
+        }
+        assert_eq!(records_from_body(&COMPANY_CLIENT, &Bytes::from_static(b"[]")), Some(vec![]));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::http::config::ApiKey;
 use crate::error::{Body, Error, Result, StatusError};
-use crate::api::decode::record_from_body;
+use crate::api::decode::{record_from_body, records_from_body};
 use crate::api::model::Record;
 use crate::api::endpoints::Answer;
 use crate::api::schema::{json_type_name, Schema};
@@ -65,6 +65,11 @@ pub fn decode_record(response: RawResponse, schema: &'static Schema, api_key: &A
 /// Decodes a 2xx answer that must carry a list of `schema` objects: a bare array, or an object holding it
 /// under `data` (as the countries catalog does).
 pub fn decode_records(response: RawResponse, schema: &'static Schema, api_key: &ApiKey) -> Result<Vec<Record>> {
+    if (200..300).contains(&response.status) {
+        if let Some(records) = records_from_body(schema, &response.body) {
+            return Ok(records);
+        }
+    }
     let expected = format!("a list of {} objects", schema.name);
     let items = match json_body(&response, api_key, &expected)? {
         Value::Array(items) => items,
