@@ -19,6 +19,11 @@ per 1,000 calls; the server's CPU is not in it. "other CPU" is the share of the 
 than the case, its children and nginx used meanwhile (a compiler running beside the benchmark shows there).
 Every loop is bounded in count and in time; all traffic stays on loopback.
 
+Below the sequential case, three rows measure the layers under `update_client` without Python, with the same PUT
+and loop (examples/transport_floor.rs, built by cargo at the start): the cryptomate core (request built, answer
+checked and decoded), reqwest alone, and a bare hyper HTTP/1 connection, the floor of the HTTP stack the SDK
+uses. They show what each layer costs, and how close to that floor a sequential target sits.
+
 "cm x" in the table is how many times faster cryptomate is than the row (0.44 on a ceiling: at 44 % of it).
 The emulator-fixture case times start + seeding one client + a client + get_client + stop. The wheel row is a
 built wheel under dist/ or target/wheels when there is one, else the installed package zipped (maturin is not
@@ -669,11 +674,40 @@ def run_wrk(env: Env, threads: int, connections: int) -> Measure:
     return Measure(float(per_second.group(1)), int(requests.group(1)), cpu, hwm, errors, first_error)
 
 
+FLOOR_EXAMPLE = "transport_floor"  # examples/transport_floor.rs: the layers under update_client, without Python
+
+
+def floor_binary() -> Path:
+    return BENCH_DIR.parent / "target" / "dev-release" / "examples" / FLOOR_EXAMPLE
+
+
+def build_floor() -> Optional[str]:
+    """Builds the Rust example the layer rows run; why it could not be built, or None."""
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        return "cargo not found"
+    build = subprocess.run([cargo, "build", "--quiet", "--profile", "dev-release", "--example", FLOOR_EXAMPLE],
+                           cwd=BENCH_DIR.parent, capture_output=True, text=True, timeout=1800)
+    return None if build.returncode == 0 else f"cargo build failed: {build.stderr.strip()[-500:]}"
+
+
+def run_floor(env: Env, layer: str) -> Measure:
+    """One layer under update_client, in Rust (see examples/transport_floor.rs), the same PUT and loop."""
+    command = [str(floor_binary()), layer, str(env.port), str(env.seconds), str(env.warmup)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=2 * (env.seconds + env.warmup) + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"{FLOOR_EXAMPLE} {layer} failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+    return Measure(**json.loads(done.stdout.splitlines()[-1]))
+
+
 CASES: dict[str, Callable[[Env], Measure]] = {
     "seq-cryptomate": case_seq_cryptomate,
     "seq-requests": case_seq_requests,
     "seq-httpx": case_seq_httpx,
     "seq-wrk": lambda env: run_wrk(env, 1, 1),
+    "seq-core": lambda env: run_floor(env, "core"),
+    "seq-reqwest": lambda env: run_floor(env, "reqwest"),
+    "seq-hyper": lambda env: run_floor(env, "hyper"),
     "thr8-cryptomate": lambda env: case_seq_cryptomate(env, threads=8),
     "thr8-requests": lambda env: case_seq_requests(env, threads=8),
     "thr8-httpx": lambda env: case_seq_httpx(env, threads=8),
@@ -990,6 +1024,9 @@ def layout(opts: Options) -> list[tuple[str, list[Row]]]:
             Row("requests.Session", "seq-requests", "seq-cryptomate"),
             Row("httpx.Client", "seq-httpx", "seq-cryptomate"),
             Row("wrk -t1 -c1 (ceiling)", "seq-wrk", "seq-cryptomate", unit="req/s"),
+            Row("cryptomate Rust core alone, no Python (decoded)", "seq-core", "seq-cryptomate"),
+            Row("reqwest alone, Rust (answer as bytes)", "seq-reqwest", "seq-cryptomate"),
+            Row("bare hyper connection, Rust (answer as bytes)", "seq-hyper", "seq-cryptomate"),
         ]),
         ("8 threads sharing one client", [
             Row("cryptomate Client", "thr8-cryptomate", "thr8-cryptomate"),
@@ -1302,6 +1339,9 @@ def main() -> int:
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*load_before), flush=True)
 
     results = Results()
+    print(f"building examples/{FLOOR_EXAMPLE}.rs (cargo, dev-release) ...", flush=True)
+    if (why := build_floor()) is not None:
+        results.failed.update({key: why for key in ("seq-core", "seq-reqwest", "seq-hyper")})
     with tempfile.TemporaryDirectory(prefix="compare_nginx_") as tmp:
         nginx = start_nginx(nginx_bin, tmp)
         try:
