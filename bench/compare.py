@@ -1,7 +1,7 @@
 """cryptomate beside requests, httpx, aiohttp and wrk, against one neutral server: nginx on 127.0.0.1 answering
 the full JSON of a Gen 1 client (every field of `cryptomate.CompanyClient` set) to any method. One command:
 
-    .venv/bin/python bench/compare.py [--rounds 3] [--seconds 3] [--results bench/RESULTS.md]
+    .venv/bin/python bench/compare.py [--rounds 5] [--seconds 3] [--results bench/RESULTS.md]
 
 It installs Debian's `nginx` and `wrk` when they are missing (apt-get, needs root), starts nginx from a config
 in a temporary directory (nothing under /etc is touched), runs every case once per round, in --rounds
@@ -1311,7 +1311,7 @@ def run_round(round_no: int, opts: Options, nginx: Nginx, results: Results) -> N
 
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians reported (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians reported (default 5)")
     parser.add_argument("--seconds", type=float, default=3.0, help="measured time per throughput case (default 3)")
     parser.add_argument("--warmup", type=float, default=0.3, help="unmeasured warm-up per case (default 0.3)")
     parser.add_argument("--samples", type=int, default=200, help="clients / emulators per latency case (default 200)")
