@@ -6,6 +6,7 @@ once, not at the thread's next call; a logging filter may make a call, whichever
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -134,10 +135,10 @@ class _CallingFilter(logging.Filter):
         return True
 
 
-@pytest.fixture
-def calling_filter(server, make_client):
+@contextlib.contextmanager
+def _filtering(client):
     logger = logging.getLogger("cryptomate")
-    calling = _CallingFilter(make_client(max_retries=0))
+    calling = _CallingFilter(client)
     level = logger.level
     logger.addFilter(calling)
     logger.setLevel(logging.DEBUG)
@@ -146,6 +147,12 @@ def calling_filter(server, make_client):
     finally:
         logger.removeFilter(calling)
         logger.setLevel(level)
+
+
+@pytest.fixture
+def calling_filter(server, make_client):
+    with _filtering(make_client(max_retries=0)) as calling:
+        yield calling
 
 
 def test_a_log_filter_may_call_from_inside_a_blocking_call(server, make_client, calling_filter):
@@ -160,3 +167,17 @@ def test_a_log_filter_may_call_from_the_sdks_threads(server, calling_filter):
 
     assert asyncio.run(main()) == "client_outer"
     assert calling_filter.results == ["client_from_log"]
+
+
+def test_a_failing_call_from_the_sdks_threads_is_its_error(server, dead_port):
+    """The failed call's clean-up stays on the thread that ran it: an SDK thread may not drive a runtime."""
+    unreachable = cryptomate.Client("key", base_url=f"http://127.0.0.1:{dead_port}", max_retries=0, timeout=5.0)
+
+    async def main():
+        async with cryptomate.AsyncClient("key", base_url=server.base_url, max_retries=0, timeout=5.0) as client:
+            return (await client.get_client("client_outer")).id
+
+    with unreachable, _filtering(unreachable) as calling:
+        assert asyncio.run(main()) == "client_outer"
+    assert len(calling.results) == 1
+    assert isinstance(calling.results[0], cryptomate.APIConnectionError), calling.results

@@ -74,7 +74,33 @@ pub fn on_calling_thread() -> bool {
 /// Runs `future` to completion on the calling thread's runtime, asking `interrupted` every 50 ms whether
 /// to give up. When it answers with an error the future is dropped, which cancels the request, and the
 /// error returned. Work the future hands to the SDK's runtime (`spawn` there) goes on meanwhile.
-pub fn block_on_interruptible<F, E>(future: F, mut interrupted: impl FnMut() -> Result<(), E> + Send) -> Result<F::Output, E>
+pub fn block_on_interruptible<F, E>(future: F, interrupted: impl FnMut() -> Result<(), E> + Send) -> Result<F::Output, E>
+where
+    F: Future + Send,
+    F::Output: Send,
+    E: Send,
+{
+    block_on_settling(future, interrupted, |_| false)
+}
+
+/// `block_on_interruptible` for a call that can fail. After a failure, as after an interruption, the
+/// runtime runs a few more turns: the connection of an abandoned request (a timeout) is closed by its own
+/// task, and that task runs only while the thread drives its runtime, which it may not do again for long.
+pub fn block_on_call<T, C, F, E>(future: F, interrupted: impl FnMut() -> Result<(), E> + Send) -> Result<Result<T, C>, E>
+where
+    F: Future<Output = Result<T, C>> + Send,
+    T: Send,
+    C: Send,
+    E: Send,
+{
+    block_on_settling(future, interrupted, Result::is_err)
+}
+
+fn block_on_settling<F, E>(
+    future: F,
+    mut interrupted: impl FnMut() -> Result<(), E> + Send,
+    failed: fn(&F::Output) -> bool,
+) -> Result<F::Output, E>
 where
     F: Future + Send,
     F::Output: Send,
@@ -84,8 +110,9 @@ where
     if busy || tokio::runtime::Handle::try_current().is_ok() {
         // Called from inside a wait (a signal handler or a logging filter making a call), where this
         // thread's runtime is busy driving the outer call, or from a thread of the SDK's runtime (logging
-        // runs there for async calls), where no runtime may block: this one runs on a helper thread.
-        return std::thread::scope(|scope| scope.spawn(|| block_on_interruptible(future, interrupted)).join())
+        // runs there for async calls), where no runtime may block: this one runs on a helper thread, whose
+        // runtime and connections end with it.
+        return std::thread::scope(|scope| scope.spawn(|| block_on_settling(future, interrupted, failed)).join())
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
     let guarded = async move {
@@ -100,20 +127,11 @@ where
     };
     with_own_runtime(|runtime| {
         let outcome = runtime.block_on(guarded);
-        if outcome.is_err() {
+        if outcome.as_ref().map_or(true, failed) {
             settle_on(runtime);
         }
         outcome
     })
-}
-
-/// Lets the calling thread's runtime finish what a failed or interrupted wait left behind: the
-/// connection of an abandoned request is closed by its own task, and that task runs only while the thread
-/// drives its runtime, which it may not do again for a long time.
-pub fn settle() {
-    if CALLING_THREAD.with(|slot| slot.try_borrow_mut().is_ok()) {
-        with_own_runtime(settle_on);
-    }
 }
 
 fn settle_on(runtime: &Runtime) {

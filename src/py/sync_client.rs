@@ -9,7 +9,7 @@ use crate::api::endpoints;
 use crate::client::Client as CoreClient;
 use crate::error::Error;
 use crate::http::config;
-use crate::http::runtime::{block_on_interruptible, settle};
+use crate::http::runtime::block_on_call;
 
 use super::calls::{self, CoreCall};
 use super::client::{self, client_class, individuals_class};
@@ -31,13 +31,7 @@ pub struct Individuals {
 /// The calling thread is not one of the runtime's, so this works inside a running event loop too.
 pub fn wait<T: Send>(py: Python<'_>, future: impl Future<Output = Result<T, Error>> + Send) -> PyResult<T> {
     super::logging::refresh(py);
-    py.detach(|| {
-        let outcome = block_on_interruptible(future, || Python::attach(|py| py.check_signals()));
-        if matches!(outcome, Ok(Err(_))) {
-            settle();
-        }
-        outcome
-    })?
+    py.detach(|| block_on_call(future, || Python::attach(|py| py.check_signals())))?
     .map_err(|e| to_py(py, e))
 }
 
