@@ -32,7 +32,7 @@ extern "C" fn forget_in_child() {
 }
 
 /// A value of this process: built on first use, and built again in a forked child. The parent's copy is
-/// never dropped in the child: it holds sockets registered with a runtime the child does not have, and
+/// never dropped in the child (not when replaced, cleared or when the slot goes): it holds sockets registered with a runtime the child does not have, and
 /// dropping them could wait on that runtime forever. Lock-free, so a lock held by another thread at the
 /// moment of fork cannot deadlock the child.
 pub struct PidSlot<T>(ArcSwapOption<(u32, T)>);
@@ -75,9 +75,21 @@ impl<T> PidSlot<T> {
         }
     }
 
-    /// Forgets the value (this process's; a parent's copy would have been replaced, not dropped, anyway).
+    /// Empties the slot: this process's value is dropped, a parent's is forgotten.
     pub fn clear(&self) {
-        self.0.store(None);
+        drop_if_own(self.0.swap(None));
+    }
+}
+
+impl<T> Drop for PidSlot<T> {
+    fn drop(&mut self) {
+        drop_if_own(self.0.swap(None));
+    }
+}
+
+fn drop_if_own<T>(value: Option<Arc<(u32, T)>>) {
+    if let Some(parent) = value.filter(|value| value.0 != pid()) {
+        std::mem::forget(parent);
     }
 }
 
@@ -119,5 +131,40 @@ mod tests {
             _ => panic!("fork failed"),
         }
         assert_eq!(pid(), parent);
+    }
+
+    /// Sets its flag when dropped.
+    struct Loud(Arc<std::sync::atomic::AtomicBool>);
+
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_forked_child_never_drops_the_parents_value() {
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (cleared, gone) = (PidSlot::empty(), PidSlot::empty());
+        cleared.get_or_init(|| Loud(Arc::clone(&dropped)));
+        gone.get_or_init(|| Loud(Arc::clone(&dropped)));
+        // SAFETY: the child empties and drops the slots, then leaves with _exit (no other destructors).
+        match unsafe { libc::fork() } {
+            0 => {
+                cleared.clear();
+                drop(gone);
+                let fresh = cleared.get_or_init(|| Loud(Arc::new(std::sync::atomic::AtomicBool::new(false))));
+                let kept = !dropped.load(Ordering::SeqCst) && fresh.0 == pid();
+                unsafe { libc::_exit(if kept { 0 } else { 1 }) }
+            }
+            child if child > 0 => {
+                let mut status = 0;
+                assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child dropped the parent's value");
+            }
+            _ => panic!("fork failed"),
+        }
+        cleared.clear();
+        assert!(dropped.load(Ordering::SeqCst), "this process's own value is dropped");
     }
 }
