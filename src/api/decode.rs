@@ -146,7 +146,9 @@ fn check(kind: &'static Kind, text: &str) -> Result<(), serde_json::Error> {
         Kind::Json => return Ok(()),
         Kind::Str => return if quoted { Ok(()) } else { Err(wrong()) },
         Kind::Bool => return if text == "true" || text == "false" { Ok(()) } else { Err(wrong()) },
-        // Digits only (no fraction or exponent, which JSON reads as a float): what fits is an integer.
+        // Digits only (no fraction or exponent, which JSON reads as a float): what fits is an integer. serde_json
+        // reads `-0` as a float too, and `Kind::check` refuses it.
+        Kind::I32 | Kind::I64 if text == "-0" => return Err(wrong()),
         Kind::I32 => return text.parse::<i32>().map(|_| ()).map_err(|_| wrong()),
         Kind::I64 => return text.parse::<i64>().map(|_| ()).map_err(|_| wrong()),
         Kind::Date | Kind::Timestamp if quoted && !text.contains('\\') => {
@@ -370,7 +372,8 @@ mod tests {
             assert!(fast(text).is_none());
         }
         // Numbers JSON reads as floats are not integers, whatever their value.
-        for text in [&br#"{"phone_number": 1e3}"#[..], br#"{"phone_number": 10.0}"#, br#"{"birth_date": "1990-02-30"}"#] {
+        for text in [&br#"{"phone_number": 1e3}"#[..], br#"{"phone_number": 10.0}"#, br#"{"phone_number": -0}"#,
+                     br#"{"phone_country_code": -0}"#, br#"{"birth_date": "1990-02-30"}"#] {
             assert!(fast(text).is_none(), "{}", String::from_utf8_lossy(text));
             assert!(Record::from_json(&COMPANY_CLIENT, serde_json::from_slice(text).unwrap()).is_err());
         }
