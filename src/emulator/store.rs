@@ -8,7 +8,7 @@ use super::ids::IdSource;
 use super::refusal::Refusal;
 use crate::api::endpoints::{CREATE_BUSINESS_CLIENT, CREATE_CLIENT, UPDATE_CLIENT};
 use crate::api::fields::COMPANY_CLIENT;
-use crate::api::model::{check_request_body, Record};
+use crate::api::model::check_request_body;
 use crate::api::schema::Schema;
 
 #[derive(Debug)]
@@ -78,7 +78,7 @@ impl Store {
             return Err(Refusal::new(412, format!("A client with id {id} already exists")));
         }
         self.check_phone_is_free(&id, &client)?;
-        let client = in_table_order(client);
+        let client = in_order_of(&COMPANY_CLIENT, client);
         self.clients.insert(id, Value::Object(client.clone()));
         Ok(client)
     }
@@ -86,20 +86,21 @@ impl Store {
     /// `PUT /management/clients/{id}`: changes only the fields sent, moves `updated_at`.
     pub fn update(&mut self, id: &str, body: Map<String, Value>, now: &str) -> Result<Map<String, Value>, Refusal> {
         check_request_body(&UPDATE_CLIENT.body.expect("an update has a body"), &body).map_err(|e| Refusal::new(400, e.to_string()))?;
-        let mut client = self.get(id).cloned().ok_or_else(|| Refusal::not_found(id))?;
-        merge(&mut client, body);
-        client.insert("updated_at".into(), now.into());
-        self.check_phone_is_free(id, &client)?;
-        let client = in_table_order(client);
-        self.clients.insert(id.to_owned(), Value::Object(client.clone()));
-        Ok(client)
+        self.change(id, body, now)
     }
 
     /// `PATCH /management/clients/{id}/enable-otp`: turns OTP on, moves `updated_at`.
     pub fn enable_otp(&mut self, id: &str, now: &str) -> Result<Map<String, Value>, Refusal> {
+        self.change(id, Map::from_iter([("otp".to_owned(), Value::Bool(true))]), now)
+    }
+
+    /// Sets `fields` on a stored client and moves its `updated_at`; the answer keeps the table's order.
+    fn change(&mut self, id: &str, fields: Map<String, Value>, now: &str) -> Result<Map<String, Value>, Refusal> {
         let mut client = self.get(id).cloned().ok_or_else(|| Refusal::not_found(id))?;
-        client.insert("otp".into(), Value::Bool(true));
+        merge(&mut client, fields);
         client.insert("updated_at".into(), now.into());
+        self.check_phone_is_free(id, &client)?;
+        let client = in_order_of(&COMPANY_CLIENT, client);
         self.clients.insert(id.to_owned(), Value::Object(client.clone()));
         Ok(client)
     }
@@ -165,16 +166,11 @@ pub(super) fn merge(client: &mut Map<String, Value>, fields: Map<String, Value>)
     }
 }
 
-fn in_table_order(client: Map<String, Value>) -> Map<String, Value> {
-    in_order_of(&COMPANY_CLIENT, client)
-}
-
-/// The fields in the table's order, unknown ones last (as they came when the shapes do not fit).
+/// The fields in the table's order, unknown ones last in the order they came.
 pub(super) fn in_order_of(schema: &'static Schema, object: Map<String, Value>) -> Map<String, Value> {
-    match Record::from_json(schema, Value::Object(object.clone())) {
-        Ok(record) => record.to_json(),
-        Err(_) => object,
-    }
+    let mut fields: Vec<(String, Value)> = object.into_iter().collect();
+    fields.sort_by_key(|(name, _)| schema.index_of(name).unwrap_or(usize::MAX));
+    fields.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -271,6 +267,10 @@ mod tests {
         assert_eq!((&enabled["otp"], enabled["updated_at"].as_str()), (&json!(true), Some("t1")));
         assert_eq!(store.get(id), Some(&enabled));
         assert_eq!(store.enable_otp("nope", "t").unwrap_err(), Refusal::not_found("nope"));
+        let without_otp = store.create(Map::new(), "t0").unwrap()["id"].as_str().unwrap().to_owned();
+        let enabled = store.enable_otp(&without_otp, "t1").unwrap();
+        let order = |name: &String| COMPANY_CLIENT.index_of(name).unwrap();
+        assert!(enabled.keys().map(order).is_sorted(), "not in table order: {:?}", enabled.keys().collect::<Vec<_>>());
 
         let not_found = store.by_whatsapp_phone("14155551234").unwrap_err();
         assert_eq!((not_found.status, not_found.message.as_str()), (404, "Company client not found with phone number: 14155551234"));
