@@ -39,8 +39,9 @@ impl Endpoint {
     }
 }
 
-const READ: u8 = 1;
-const WRITE: u8 = 3;
+/// Access levels of keys (reference §2): 1 reads, 3 writes.
+pub const READ: u8 = 1;
+pub const WRITE: u8 = 3;
 const NONE: &[&str] = &[];
 
 macro_rules! endpoints {

@@ -22,14 +22,12 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 
+use crate::api::endpoints;
+
 pub use individuals::Individuals;
 pub use rate_limit::RateLimiter;
 pub use refusal::{code_for_status, Refusal};
 pub use store::Store;
-
-/// Access levels of keys (reference §2): 1 reads, 3 writes.
-pub const READ_LEVEL: u8 = 1;
-pub const WRITE_LEVEL: u8 = 3;
 
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -154,7 +152,7 @@ impl Emulator {
         let address = listener.local_addr()?;
         let api_key = format!("emulator-key-{:016x}", config.seed ^ u64::from(address.port()).rotate_left(32));
         let mut state = State::new(config);
-        state.keys.insert(api_key.clone(), WRITE_LEVEL);
+        state.keys.insert(api_key.clone(), endpoints::WRITE);
         let state = Arc::new(Mutex::new(state));
         let (shutdown, stopped) = watch::channel(false);
         let (alive, server_gone) = std::sync::mpsc::channel();
