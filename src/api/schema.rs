@@ -103,7 +103,7 @@ impl Body {
         for field in self.fields() {
             let required = field.required & self.mask != 0;
             // Only required fields and objects (which may require fields of their own) are looked up.
-            if !required && !matches!(field.kind, Kind::Object(_) | Kind::List(_)) {
+            if !required && !field.kind.holds_fields() {
                 continue;
             }
             match body.get(field.name) {
@@ -116,20 +116,22 @@ impl Body {
     }
 }
 
-/// Required fields of objects nested in a body (required wherever the object is sent).
+/// Required fields of objects nested in a body (required wherever the object is sent). Paths are built
+/// only for a missing field and for what may hold one: this runs for every body sent.
 fn missing_nested(kind: &Kind, value: &Value, path: &str, missing: &mut Vec<String>) {
     match (kind, value) {
         (Kind::Object(schema), Value::Object(map)) => {
             for field in schema.fields {
-                let item_path = format!("{path}.{}", field.name);
                 match map.get(field.name) {
-                    None | Some(Value::Null) if field.required != 0 => missing.push(item_path),
-                    Some(item) => missing_nested(&field.kind, item, &item_path, missing),
-                    None => {}
+                    None | Some(Value::Null) if field.required != 0 => missing.push(format!("{path}.{}", field.name)),
+                    Some(item) if field.kind.holds_fields() => {
+                        missing_nested(&field.kind, item, &format!("{path}.{}", field.name), missing)
+                    }
+                    _ => {}
                 }
             }
         }
-        (Kind::List(item_kind), Value::Array(items)) => {
+        (Kind::List(item_kind), Value::Array(items)) if item_kind.holds_fields() => {
             for (i, item) in items.iter().enumerate() {
                 missing_nested(item_kind, item, &format!("{path}[{i}]"), missing);
             }
@@ -256,6 +258,15 @@ impl Kind {
                 Ok(())
             }
             (kind, other) => fail(format!("expected {}, got {}", kind.describe(), json_type_name(other))),
+        }
+    }
+
+    /// Whether a value of this kind may hold fields of its own (an object, or a list that may hold objects).
+    pub fn holds_fields(&self) -> bool {
+        match self {
+            Kind::Object(_) => true,
+            Kind::List(item) => item.holds_fields(),
+            _ => false,
         }
     }
 
