@@ -91,14 +91,11 @@ impl ConnectionPool {
 
     /// The reqwest client for where the caller runs: the calling thread's own, or the SDK runtime's.
     fn client(self: &Arc<Self>) -> Result<reqwest::Client> {
-        if self.is_closed() {
-            if crate::http::runtime::on_calling_thread() {
-                ThreadPools::forget(self.id); // this thread's connections of the pool go now, not at exit
-            }
-            return Err(Error::Closed);
-        }
         if crate::http::runtime::on_calling_thread() {
             return ThreadPools::client(self);
+        }
+        if self.is_closed() {
+            return Err(Error::Closed);
         }
         Ok(self.http.get_or_try_init(|| self.build())?.1.clone())
     }
@@ -143,10 +140,6 @@ impl ThreadPools {
         POOLS_CHANGED.fetch_add(1, Ordering::AcqRel);
     }
 
-    fn forget(pool: u64) {
-        THREAD_POOLS.with(|own| own.borrow_mut().clients.remove(&pool));
-    }
-
     fn client(pool: &Arc<ConnectionPool>) -> Result<reqwest::Client> {
         THREAD_POOLS.with(|own| {
             let mut own = own.borrow_mut();
@@ -160,6 +153,9 @@ impl ThreadPools {
             if own.checked != changed {
                 own.checked = changed;
                 own.clients.retain(|_, (pool, _)| pool.upgrade().is_some_and(|pool| !pool.is_closed()));
+            }
+            if pool.is_closed() {
+                return Err(Error::Closed); // after the prune above: this thread's connections of it are gone
             }
             if let Some((_, client)) = own.clients.get(&pool.id) {
                 return Ok(client.clone());
