@@ -14,21 +14,21 @@ use crate::http::retry::{self, Verdict};
 use crate::api::endpoints::Answer;
 use crate::http::transport::{self, ConnectionPool, RawResponse};
 
-/// Cheap to clone; clones and `with_options` copies share the endpoint, the pacer and, when the connect
-/// timeout is the same, the connection pool.
+/// Cheap to clone (every call of the binding takes a clone); clones and `with_options` copies share the
+/// endpoint, the pacer and, when the connect timeout is the same, the connection pool.
 #[derive(Clone)]
 pub struct Client {
     endpoint: Arc<Endpoint>,
     pool: Arc<ConnectionPool>,
     pacer: Arc<Pacer>,
-    options: Options,
+    options: Arc<Options>,
 }
 
 impl Client {
     pub fn new(endpoint: Endpoint, options: Options) -> Client {
         let pool = ConnectionPool::new(options.connect_timeout, endpoint.url.scheme() == "https");
         let pacer = Arc::new(Pacer::new(options.rate_limit, options.rate_limit_store.as_ref(), &endpoint.api_key));
-        Client { endpoint: Arc::new(endpoint), pool, pacer, options }
+        Client { endpoint: Arc::new(endpoint), pool, pacer, options: Arc::new(options) }
     }
 
     /// A copy with other options. The connect timeout is a property of a connection pool, so a copy with a
@@ -39,7 +39,7 @@ impl Client {
         } else {
             self.pool.sibling(options.connect_timeout)
         };
-        Client { endpoint: Arc::clone(&self.endpoint), pool, pacer: Arc::clone(&self.pacer), options }
+        Client { endpoint: Arc::clone(&self.endpoint), pool, pacer: Arc::clone(&self.pacer), options: Arc::new(options) }
     }
 
     pub fn endpoint(&self) -> &Endpoint {
