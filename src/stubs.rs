@@ -66,7 +66,7 @@ fn model_class(schema: &Schema) -> String {
 
 /// The parameters of a request body: required fields first and without a default.
 fn body_params(body: &Body, all_optional: bool) -> String {
-    let required = |f: &&Field| !all_optional && f.required & body.mask != 0;
+    let required = |f: &&Field| !all_optional && body.requires(f);
     let mut out: String =
         body.fields().filter(required).map(|f| format!("        {}: {},
 ", f.name, input_type(&f.kind))).collect();
@@ -78,7 +78,7 @@ fn body_params(body: &Body, all_optional: bool) -> String {
 /// body fields keywords, its answer the return type (a coroutine's, when `is_async`).
 fn endpoint_method(endpoint: &Endpoint, is_async: bool, name: &str, all_optional: bool) -> String {
     let mut params = String::from("        self,\n");
-    let path_params: Vec<&str> = endpoint.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+    let path_params: Vec<&str> = endpoint.path_params().collect();
     for param in &path_params {
         params.push_str(&format!("        {param}: str,\n"));
     }

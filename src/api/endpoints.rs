@@ -37,6 +37,11 @@ impl Endpoint {
     pub fn is_idempotent(&self) -> bool {
         self.method != "POST"
     }
+
+    /// The names of its path parameters, in order (`id` of `/management/clients/{id}`).
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('/').filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+    }
 }
 
 /// Access levels of keys (reference §2): 1 reads, 3 writes.

@@ -84,6 +84,11 @@ pub struct Body {
 }
 
 impl Body {
+    /// Whether this body must carry `field`.
+    pub fn requires(&self, field: &Field) -> bool {
+        field.required & self.mask != 0
+    }
+
     pub fn fields(&self) -> impl Iterator<Item = &'static Field> + '_ {
         self.schema.body_fields(self.mask).chain(self.extra.into_iter().flat_map(|extra| extra.body_fields(self.mask)))
     }
@@ -101,7 +106,7 @@ impl Body {
     pub fn missing_required(&self, body: &Map<String, Value>) -> Vec<String> {
         let mut missing = Vec::new();
         for field in self.fields() {
-            let required = field.required & self.mask != 0;
+            let required = self.requires(field);
             // Only required fields and objects (which may require fields of their own) are looked up.
             if !required && !field.kind.holds_fields() {
                 continue;

@@ -74,7 +74,7 @@ pub fn body_fields(endpoint: &'static Endpoint, call: &str, fields: Option<&Boun
 
 /// A request of `endpoint` without a body; `id` fills its one path parameter, if it has one.
 pub fn plain_request(py: Python<'_>, endpoint: &'static Endpoint, id: Option<&Bound<'_, PyAny>>) -> PyResult<ApiRequest> {
-    let name = endpoint.path.split('/').find_map(|s| s.strip_prefix('{')?.strip_suffix('}')).unwrap_or("id");
+    let name = endpoint.path_params().next().unwrap_or("id");
     let id = id.map(|value| path_param(value, name)).transpose()?;
     let params: Vec<&str> = id.iter().map(String::as_str).collect();
     ApiRequest::new(endpoint, &params, &[], None).map_err(core_error(py))

@@ -213,7 +213,7 @@ pub fn _endpoint_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     for endpoint in ALL_ENDPOINTS {
         let body: Option<Vec<(&str, &str, bool)>> = endpoint
             .body
-            .map(|body| body.fields().map(|f| (f.name, f.kind.family(), f.required & body.mask != 0)).collect());
+            .map(|body| body.fields().map(|f| (f.name, f.kind.family(), body.requires(f))).collect());
         let query = PyTuple::new(py, endpoint.query)?;
         table.set_item(endpoint.call, (endpoint.method, endpoint.path, query, body))?;
     }
