@@ -39,6 +39,9 @@ impl ApiRequest {
                 path.push_str(segment);
             }
         }
+        if params.next().is_some() {
+            return Err(Error::InvalidValue(format!("{}: more path parameters than {}", endpoint.call, endpoint.path)));
+        }
         for (i, (name, value)) in query.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
             path.push_str(name);
@@ -121,5 +124,8 @@ mod tests {
         assert_eq!(req.path, "/management/clients/by-phone-whatsapp?full_phone_number=1%20415%26x");
         assert_eq!(req.method, Method::GET);
         assert!(req.body.is_none());
+        for params in [&[][..], &["a", "b"]] {
+            assert!(matches!(ApiRequest::new(&IDENTIFICATION_TYPES, params, &[], None), Err(Error::InvalidValue(_))), "{params:?}");
+        }
     }
 }
