@@ -123,6 +123,14 @@ def required_fields(call: str) -> str:
     return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else "no field"
 
 
+def route(call: str, **shown: str) -> str:
+    """`METHOD /path` of the API call `call`, for a help text; `shown` spells its parameters (`id="ID"`), a
+    query parameter as `?name=VALUE`."""
+    method, path, query, _ = _ENDPOINTS[call]
+    given = "&".join(f"{name}={shown[name]}" for name in query if name in shown)
+    return f"{method} {path.format(**shown)}" + (f"?{given}" if given else "")
+
+
 def query_names(call: str) -> tuple[str, ...]:
     """The query parameters of the API call `call`."""
     return tuple(_ENDPOINTS[call][2])
@@ -164,7 +172,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     listing = add_command(
         actions, "list", _list, help="print the clients (a table, or with --json one JSON array)",
-        description="GET /management/clients: one row per client, or with --json one JSON array of the clients "
+        description=f"{route('list_clients')}: one row per client, or with --json one JSON array of the clients "
                     "(each as `get --json` prints it). The filters given are sent as query parameters.")
     add_field_flags(listing.add_argument_group("filters (those given are sent)"),
                     [(name, "bool") for name in query_names("list_clients")],
@@ -172,14 +180,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     create = add_command(
         actions, "create", _create, usage="%(prog)s --FIELD VALUE... [options]", help="create an individual client",
-        description="POST /management/clients with the fields given (at least one); prints the new client.")
+        description=f"{route('create_client')} with the fields given (at least one); prints the new client.")
     add_field_flags(create.add_argument_group("fields (those given are sent)"),
                     body_rows("create_client"))
 
     business = add_command(
         actions, "create-business", _create_business, usage="%(prog)s --FIELD VALUE... [options]",
         help="create a business client",
-        description="POST /management/clients/business with the fields given; prints the new client. The required "
+        description=f"{route('create_business_client')} with the fields given; prints the new client. The required "
                     f"fields ({required_fields('create_business_client')}) are checked before sending: a missing "
                     "one is a usage error that names every missing field.")
     add_field_flags(business.add_argument_group("fields (those given are sent)"), body_rows("create_business_client"))
@@ -203,13 +211,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="write the rows that failed there, in the input's format, to feed back to --file")
 
     remove = add_command(actions, "delete", _delete, help="delete a client",
-                         description="DELETE /management/clients/ID; prints `deleted ID` (--json: "
+                         description=f"{route('delete_client', id='ID')}; prints `deleted ID` (--json: "
                                      "{\"id\": ID, \"deleted\": true}).")
     remove.add_argument("id", help="the client's id")
     otp = add_command(actions, "enable-otp", _enable_otp, help="enable OTP for a client, print it")
     otp.add_argument("id", help="the client's id")
     by_phone = add_command(actions, "by-phone", _by_phone, help="print the WhatsApp-enabled client with that phone",
-                           description="GET /management/clients/by-phone-whatsapp?full_phone_number=NUMBER")
+                           description=route("get_client_by_whatsapp_phone", full_phone_number="NUMBER"))
     by_phone.add_argument("number", metavar="NUMBER", help="the full phone number, country code included (digits)")
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 
 from cryptomate._cli_clients import FIELDS, _UsageError, add_command, add_field_flags, body_rows, call, delete, \
-    field_values, print_records, print_table, required_fields, show, show_many
+    field_values, print_records, print_table, required_fields, route, show, show_many
 
 _LIST_COLUMNS = ("id", "status", "first_name", "last_name", "email", "birth_date")
-_TYPE_COLUMNS = ("type", "description")
+_TYPE_COLUMNS = tuple(name for name, _ in FIELDS["IdentificationType"])
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,12 +28,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     create = add_command(
         actions, "create", _create, usage="%(prog)s --FIELD VALUE... [options]", help="create an individual client",
-        description=f"POST /management/clients/individuals with the fields given ({required} required; "
+        description=f"{route('individuals.create')} with the fields given ({required} required; "
                     f"--address-json is an object with the keys {address_keys}); prints the new client.")
     add_field_flags(create.add_argument_group("fields (those given are sent)"), rows)
 
     add_command(actions, "list", _list, help="print the individual clients (a table, or with --json one JSON array)",
-                description="GET /management/clients/individuals: one row per client, or with --json one JSON "
+                description=f"{route('individuals.list')}: one row per client, or with --json one JSON "
                             "array of the clients (each as `get --json` prints it).")
 
     get = add_command(actions, "get", _get, help="print one individual client")
@@ -42,7 +42,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     replace = add_command(
         actions, "replace", _replace, usage="%(prog)s ID --FIELD VALUE... [options]",
         help="replace an individual client's whole record",
-        description=f"PUT /management/clients/individuals/ID with exactly the fields given: the API replaces the "
+        description=f"{route('individuals.replace', id='ID')} with exactly the fields given: the API replaces the "
                     f"whole record, so {required} are required. To change some fields only, use `update`.")
     replace.add_argument("id", help="the client's id")
     add_field_flags(replace.add_argument_group("fields (the whole record)"), rows)
@@ -57,18 +57,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_field_flags(update.add_argument_group("fields (those given are changed)"), rows)
 
     remove = add_command(actions, "delete", _delete, help="delete an individual client",
-                         description="DELETE /management/clients/individuals/ID; prints `deleted ID` (--json: "
+                         description=f"{route('individuals.delete', id='ID')}; prints `deleted ID` (--json: "
                                      "{\"id\": ID, \"deleted\": true}).")
     remove.add_argument("id", help="the client's id")
 
     add_command(actions, "countries", _countries, help="print the supported countries",
-                description="GET /management/clients/individuals/countries: alpha3 (for address.country), name, "
+                description=f"{route('individuals.countries')}: alpha3 (for address.country), name, "
                             "postal code format and subdivisions (their codes go in address.state); --json: one "
                             "JSON array.")
 
     types = add_command(actions, "identification-types", _identification_types,
                         help="print the identification types of a country",
-                        description="GET /management/clients/individuals/identifications/COUNTRY; --json: one JSON "
+                        description=f"{route('individuals.identification_types', country_code='COUNTRY')}; --json: one JSON "
                                     "array.")
     types.add_argument("country", metavar="COUNTRY", help="the country's ISO code (e.g. US, ARG)")
 
