@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::emulator::{self, EmulatorConfig, Fault, RecordedRequest as CoreRequest};
 use crate::api::fields::{COMPANY_CLIENT, INDIVIDUAL_CLIENT};
+use crate::api::schema::Schema;
 
 use super::convert::{fields_to_json, Accepts};
 use super::models::instance;
@@ -22,8 +23,19 @@ pub struct Emulator {
     inner: emulator::Emulator,
 }
 
-fn client_model<'py>(py: Python<'py>, client: serde_json::Map<String, Value>) -> PyResult<Bound<'py, PyAny>> {
-    instance(py, &COMPANY_CLIENT, Value::Object(client))
+/// A stored client as its model (`CompanyClient`, `IndividualClient`).
+fn model<'py>(py: Python<'py>, schema: &'static Schema, client: serde_json::Map<String, Value>) -> PyResult<Bound<'py, PyAny>> {
+    instance(py, schema, Value::Object(client))
+}
+
+/// A seed the emulator refused (a duplicate id or phone), as Python's `ValueError`.
+fn refused(refusal: emulator::Refusal) -> PyErr {
+    PyValueError::new_err(refusal.message)
+}
+
+/// The fields given to `call` (`add_client()`), checked like the model's of `schema`.
+fn seed_fields(schema: &'static Schema, fields: Option<&Bound<'_, PyDict>>, call: &str) -> PyResult<serde_json::Map<String, Value>> {
+    fields.map_or_else(|| Ok(Default::default()), |fields| fields_to_json(Accepts::Model(schema), fields, "", call))
 }
 
 #[pymethods]
@@ -76,34 +88,26 @@ impl Emulator {
     /// Stores a client directly (no HTTP, no rate limit) and returns it; fields are checked like a model's.
     #[pyo3(signature = (**fields))]
     fn add_client<'py>(&self, py: Python<'py>, fields: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        let fields = match fields {
-            Some(fields) => fields_to_json(Accepts::Model(&COMPANY_CLIENT), fields, "", "add_client()")?,
-            None => Default::default(),
-        };
-        let stored = self.inner.add_client(fields).map_err(|refusal| PyValueError::new_err(refusal.message))?;
-        client_model(py, stored)
+        let stored = self.inner.add_client(seed_fields(&COMPANY_CLIENT, fields, "add_client()")?).map_err(refused)?;
+        model(py, &COMPANY_CLIENT, stored)
     }
 
     /// The stored record, or None. No HTTP, no rate limit.
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.get(id).map(|client| client_model(py, client)).transpose()
+        self.inner.get(id).map(|client| model(py, &COMPANY_CLIENT, client)).transpose()
     }
 
     /// Stores a Gen 2 individual client directly (no HTTP, no rate limit) and returns it; fields are checked
     /// like an `IndividualClient`'s.
     #[pyo3(signature = (**fields))]
     fn add_individual<'py>(&self, py: Python<'py>, fields: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        let fields = match fields {
-            Some(fields) => fields_to_json(Accepts::Model(&INDIVIDUAL_CLIENT), fields, "", "add_individual()")?,
-            None => Default::default(),
-        };
-        let stored = self.inner.add_individual(fields).map_err(|refusal| PyValueError::new_err(refusal.message))?;
-        instance(py, &INDIVIDUAL_CLIENT, Value::Object(stored))
+        let stored = self.inner.add_individual(seed_fields(&INDIVIDUAL_CLIENT, fields, "add_individual()")?).map_err(refused)?;
+        model(py, &INDIVIDUAL_CLIENT, stored)
     }
 
     /// The stored Gen 2 individual client, or None. No HTTP, no rate limit.
     fn get_individual<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.get_individual(id).map(|stored| instance(py, &INDIVIDUAL_CLIENT, Value::Object(stored))).transpose()
+        self.inner.get_individual(id).map(|stored| model(py, &INDIVIDUAL_CLIENT, stored)).transpose()
     }
 
     /// The requests received so far, oldest first (the most recent `journal_limit` of them).
