@@ -166,7 +166,6 @@ impl LoopWaker {
         self.watched.as_raw_fd()
     }
 
-    /// The process that made it: a forked child needs a waker of its own.
     /// Whether it was made in this process (a forked child must make its own); asked on every await, so
     /// from the cached process id rather than `os.getpid()`, a system call.
     #[getter]
