@@ -147,6 +147,9 @@ def add_field_flags(group: argparse._ActionsContainer, rows: Rows,
                            metavar="JSON" if json_flag else _METAVARS.get(family, "TEXT"))
 
 
+NO_FIELD_TO_CHANGE = "no field to change: give at least one field flag (see --help)"
+
+
 def field_values(args: argparse.Namespace) -> dict[str, Any]:
     """{name: value} of the field flags given (those not given are not sent)."""
     return {name[len(_FLAG_PREFIX):]: value for name, value in vars(args).items()
@@ -377,7 +380,7 @@ def _update(args: argparse.Namespace) -> int:
     if args.failed is not None:
         raise _UsageError("--failed goes with --file")
     if not fields:
-        raise _UsageError("no field to change: give at least one field flag (see --help)")
+        raise _UsageError(NO_FIELD_TO_CHANGE)
     return show(args, lambda client: client.update_client(args.id, **fields))
 
 
@@ -534,16 +537,14 @@ def _report(args: argparse.Namespace, rows: list[_Row], elapsed: float) -> list[
 
 
 def _print_results(rows: Iterable[_Row]) -> None:
-    lines = [("line", "id", "status", "detail")]
+    lines = []
     for row in rows:
         if isinstance(row.outcome, cryptomate.CompanyClient):
             lines.append((str(row.line), row.id or "", "ok", ", ".join(row.sent)))
         else:
             detail = f"{type(row.outcome).__name__}: {row.outcome}"
             lines.append((str(row.line), row.id or "?", "failed", detail[:77] + "..." if len(detail) > 80 else detail))
-    widths = [max(len(line[i]) for line in lines) for i in range(3)]
-    for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)), line[3], sep="  ")
+    print_table(("line", "id", "status", "detail"), lines)
 
 
 def _write_failed(out: TextIO, header: list[str] | None, failed: list[_Row]) -> None:

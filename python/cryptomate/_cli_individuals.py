@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from cryptomate._cli_clients import FIELDS, _UsageError, add_command, add_field_flags, body_rows, call, delete, \
+from cryptomate._cli_clients import FIELDS, NO_FIELD_TO_CHANGE, _UsageError, add_command, add_field_flags, body_rows, call, delete, \
     field_values, print_records, print_table, required_fields, route, show, show_many
 
 _LIST_COLUMNS = ("id", "status", "first_name", "last_name", "email", "birth_date")
@@ -94,7 +94,7 @@ def _replace(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     changes = field_values(args)
     if not changes:
-        raise _UsageError("no field to change: give at least one field flag (see --help)")
+        raise _UsageError(NO_FIELD_TO_CHANGE)
     return show(args, lambda client: client.individuals.update(args.id, **changes))
 
 
