@@ -130,32 +130,32 @@ pub(super) enum Answer {
 
 impl Answer {
     fn into_response(self, trace_id: &str) -> Response<Full<Bytes>> {
-        let empty = matches!(self, Answer::Empty(_));
+        const JSON: Option<&str> = Some("application/json");
         let error_body = |code: &str, message: &str| json!({"code": code, "message": message, "trace_id": trace_id});
-        let (status, body, retry_after) = match self {
-            Answer::Json(status, value) => (status, serde_json::to_vec(&value).unwrap_or_default().into(), None),
-            Answer::Empty(status) => (status, Bytes::new(), None),
-            Answer::Refused(refusal) => (refusal.status, to_bytes(&error_body(refusal.code, &refusal.message)), None),
+        let (status, body, retry_after, content_type) = match self {
+            Answer::Json(status, value) => (status, serde_json::to_vec(&value).unwrap_or_default().into(), None, JSON),
+            Answer::Empty(status) => (status, Bytes::new(), None, None),
+            Answer::Refused(refusal) => (refusal.status, to_bytes(&error_body(refusal.code, &refusal.message)), None, JSON),
             Answer::RateLimited { wait, time_scale } => {
                 // Whole seconds as documented; fractions when the schedule runs scaled (tests).
                 let seconds = if time_scale == 1.0 { wait.as_secs_f64().ceil().to_string() } else { format!("{:.3}", wait.as_secs_f64()) };
                 let message = format!("Rate limit exceeded. Retry after {seconds} seconds");
                 // The documented 429 body names the code `error_code`; `code` is there too, as in every error.
                 let body = json!({"code": "TOO_MANY_REQUESTS", "error_code": "TOO_MANY_REQUESTS", "message": message, "trace_id": trace_id});
-                (429, to_bytes(&body), Some(seconds))
+                (429, to_bytes(&body), Some(seconds), JSON)
             }
             Answer::Injected { status, retry_after, body } => {
                 let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Injected failure");
                 let body = body.unwrap_or_else(|| to_bytes(&error_body(code_for_status(status), reason)));
-                (status, body, retry_after.map(|s| s.to_string()))
+                // A body the test chose: labelled by what it is.
+                let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
+                (status, body, retry_after.map(|s| s.to_string()), if is_json { JSON } else { Some("text/html; charset=utf-8") })
             }
         };
-        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
         let mut response = Response::new(Full::new(body));
         *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
-        if !empty {
-            let content_type = if is_json { "application/json" } else { "text/html; charset=utf-8" };
+        if let Some(content_type) = content_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
         if let Ok(value) = HeaderValue::from_str(trace_id) {
