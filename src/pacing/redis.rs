@@ -12,7 +12,7 @@ use url::Url;
 use crate::error::{Error, Result};
 
 /// Where the store is, parsed once. Its `Display` never shows the password.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct StoreUrl {
     url: Url,
     tls: bool,
@@ -56,15 +56,6 @@ impl StoreUrl {
         let host = if socket.is_some() { String::new() } else { url.host_str().ok_or_else(|| invalid("no host"))?.to_owned() };
         let port = url.port().unwrap_or(6379);
         Ok(StoreUrl { url, tls, socket, host, port, username, password, db })
-    }
-
-    /// Tells stores apart without holding the password in plain text: the shown URL and a hash of the
-    /// password.
-    pub fn redacted_with_secret_hash(&self) -> String {
-        let secret = self.password.as_deref().unwrap_or_default();
-        let digest = ring::digest::digest(&ring::digest::SHA256, secret.as_bytes());
-        let hash: String = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-        format!("{} {hash}", self.redacted())
     }
 
     /// What a log line or an exception may show: the URL with the password replaced.

@@ -78,7 +78,7 @@ struct Link {
 #[derive(Debug)]
 struct StoreFailure(String);
 
-type Budgets = Mutex<HashMap<(String, String, usize, Duration), Weak<SharedBudget>>>;
+type Budgets = Mutex<HashMap<(StoreUrl, String, usize, Duration), Weak<SharedBudget>>>;
 
 impl SharedBudget {
     /// The budget of this process for `store`, `key_hash` (a hash of the API key) and the limit: every
@@ -87,7 +87,7 @@ impl SharedBudget {
         static BUDGETS: OnceLock<Budgets> = OnceLock::new();
         let mut budgets = BUDGETS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
         budgets.retain(|_, budget| budget.strong_count() > 0);
-        let id = (store.redacted_with_secret_hash(), key_hash.to_owned(), capacity, window);
+        let id = (store.clone(), key_hash.to_owned(), capacity, window);
         if let Some(budget) = budgets.get(&id).and_then(Weak::upgrade) {
             return budget;
         }
