@@ -114,22 +114,24 @@ mod tests {
         assert_eq!(super::pid(), std::process::id());
     }
 
-    #[test]
-    fn a_forked_child_sees_its_own_id() {
-        let parent = pid();
-        // SAFETY: the child only reads the id and leaves with _exit (no destructors, no locks).
+    /// Whether `check` holds in a forked child, which leaves with _exit right after it.
+    fn holds_in_a_child(check: impl FnOnce() -> bool) -> bool {
+        // SAFETY: the child runs `check` (no locks taken in these tests) and leaves with _exit (no destructors).
         match unsafe { libc::fork() } {
-            0 => {
-                let own = pid() == std::process::id() && pid() != parent;
-                unsafe { libc::_exit(if own { 0 } else { 1 }) }
-            }
+            0 => unsafe { libc::_exit(if check() { 0 } else { 1 }) },
             child if child > 0 => {
                 let mut status = 0;
                 assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
-                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child saw the parent's id");
+                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
             }
             _ => panic!("fork failed"),
         }
+    }
+
+    #[test]
+    fn a_forked_child_sees_its_own_id() {
+        let parent = pid();
+        assert!(holds_in_a_child(|| pid() == std::process::id() && pid() != parent), "the child saw the parent's id");
         assert_eq!(pid(), parent);
     }
 
@@ -144,27 +146,20 @@ mod tests {
 
     #[test]
     fn a_forked_child_never_drops_the_parents_value() {
-        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = || Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (cleared_flag, gone_flag) = (flag(), flag());
         let (cleared, gone) = (PidSlot::empty(), PidSlot::empty());
-        cleared.get_or_init(|| Loud(Arc::clone(&dropped)));
-        gone.get_or_init(|| Loud(Arc::clone(&dropped)));
-        // SAFETY: the child empties and drops the slots, then leaves with _exit (no other destructors).
-        match unsafe { libc::fork() } {
-            0 => {
-                cleared.clear();
-                drop(gone);
-                let fresh = cleared.get_or_init(|| Loud(Arc::new(std::sync::atomic::AtomicBool::new(false))));
-                let kept = !dropped.load(Ordering::SeqCst) && fresh.0 == pid();
-                unsafe { libc::_exit(if kept { 0 } else { 1 }) }
-            }
-            child if child > 0 => {
-                let mut status = 0;
-                assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
-                assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child dropped the parent's value");
-            }
-            _ => panic!("fork failed"),
-        }
+        cleared.get_or_init(|| Loud(Arc::clone(&cleared_flag)));
+        gone.get_or_init(|| Loud(Arc::clone(&gone_flag)));
+        let kept_in_child = holds_in_a_child(|| {
+            cleared.clear();
+            drop(gone);
+            let fresh = cleared.get_or_init(|| Loud(flag()));
+            !cleared_flag.load(Ordering::SeqCst) && !gone_flag.load(Ordering::SeqCst) && fresh.0 == pid()
+        });
+        assert!(kept_in_child, "the child dropped the parent's value");
+        assert!(!cleared_flag.load(Ordering::SeqCst));
         cleared.clear();
-        assert!(dropped.load(Ordering::SeqCst), "this process's own value is dropped");
+        assert!(cleared_flag.load(Ordering::SeqCst), "this process's own value is dropped");
     }
 }
