@@ -369,11 +369,6 @@ def flag_of(name, family):
     return "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
 
 
-def table_lines(out):
-    """The rows of a list table, split on runs of two spaces or more (cells may hold one space)."""
-    return [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()]
-
-
 def query(request):
     return parse_qs(urlsplit(request.path).query)
 
