@@ -571,8 +571,10 @@ def test_delete_json(cli, emu, seeded):
 
 
 def test_delete_takes_one_id(cli, emu):
-    code, _, err = cli("delete")
-    assert code == 2 and "usage:" in err
+    for ids in [(), ("client_a", "client_b")]:
+        code, out, err = cli("delete", *ids)
+        assert (code, out) == (2, ""), ids
+        assert "usage:" in err, ids
     assert emu.requests == []
 
 
