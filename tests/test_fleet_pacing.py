@@ -78,11 +78,6 @@ def wait_for(predicate, timeout, step=0.05):
     return ok
 
 
-def test_busiest_helper():
-    assert busiest([0.0, 0.5, 0.99, 1.0, 1.5]) == 3
-    assert busiest([]) == 0
-
-
 # --- 1. processes started together share one budget --------------------------------------------------------
 
 FLEET_CHILD = r"""

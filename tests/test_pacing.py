@@ -35,6 +35,8 @@ def test_busiest_helper():
     assert busiest([0.0, 0.1, 0.2, 1.0, 1.1]) == 3
     assert busiest([0.0, 0.96, 1.92]) == 1
     assert busiest([]) == 0
+    # the shared helper's own one-second window (test_fleet_pacing's) is half-open too
+    assert _arrivals.busiest([0.0, 0.5, 0.99, 1.0, 1.5]) == 3
 
 
 def test_default_rate_limit_is_15_per_second(emu, emu_client, seeded):
