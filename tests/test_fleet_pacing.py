@@ -47,12 +47,6 @@ def logs(caplog):
     return caplog
 
 
-@pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
-
-
 def records(caplog, level):
     return [r.getMessage() for r in caplog.records if r.name == "cryptomate" and r.levelno == level]
 
@@ -227,9 +221,9 @@ def test_without_the_store_separate_clients_each_use_the_whole_limit(server, new
 # --- 4. an outage of the store ------------------------------------------------------------------------------
 
 
-def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulator, new_client, redis_server, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=20.0,
+def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emu, new_client, redis_server, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit=20.0,
                   rate_limit_store=redis_server.url, max_retries=0)
     for _ in range(3):
         client.get_client(seeded.id)
@@ -242,9 +236,9 @@ def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulat
     durations = [took]
     time.sleep(1.2)  # the requests sent through the store are out of the window (see the tests below)
     # A burst: the in-process pacer keeps it to 20 per window.
-    burst_from = len(emulator.requests)
+    burst_from = len(emu.requests)
     _, burst_took = timed(lambda: [client.get_client(seeded.id) for _ in range(25)])
-    burst = [r.received_at for r in emulator.requests[burst_from:]]
+    burst = [r.received_at for r in emu.requests[burst_from:]]
     assert len(burst) == 25
     assert busiest(burst) <= 20
     assert burst[-1] - burst[0] >= WINDOW and burst_took < 3.0
@@ -276,20 +270,20 @@ def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emulat
     assert len(store_warnings(logs)) == 1
 
 
-def test_the_switch_to_local_pacing_counts_the_requests_already_sent(emulator, new_client, redis_server):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
+def test_the_switch_to_local_pacing_counts_the_requests_already_sent(emu, new_client, redis_server):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
     for _ in range(5):
         client.get_client(seeded.id)  # the budget's whole window, through the store
     redis_server.stop()
     for _ in range(5):
         client.get_client(seeded.id)  # the same client, now pacing itself
-    assert busiest([r.received_at for r in emulator.requests]) <= 5
+    assert busiest([r.received_at for r in emu.requests]) <= 5
 
 
-def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emulator, new_client, redis_server):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
+def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emu, new_client, redis_server):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit=5.0, rate_limit_store=redis_server.url)
     redis_server.stop()
     client.get_client(seeded.id)  # finds the store down: it is tried again 5 s later
     failed_at = time.monotonic()
@@ -301,23 +295,23 @@ def test_the_switch_back_to_the_store_counts_the_requests_already_sent(emulator,
     for _ in range(5):
         client.get_client(seeded.id)  # the store again
     assert budget_keys(redis_server, "window")
-    assert busiest([r.received_at for r in emulator.requests]) <= 5
+    assert busiest([r.received_at for r in emu.requests]) <= 5
 
 
-def test_one_warning_per_outage_for_the_whole_process(emulator, new_client, dead_port, logs):
-    seeded = emulator.add_client(first_name="Ada")
+def test_one_warning_per_outage_for_the_whole_process(emu, new_client, dead_port, logs):
+    seeded = emu.add_client(first_name="Ada")
     store = f"redis://127.0.0.1:{dead_port}/0"
     for _ in range(3):
-        new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=store).get_client(seeded.id)
+        new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=store).get_client(seeded.id)
     assert len(store_warnings(logs)) == 1, store_warnings(logs)
 
 
 # --- 5. a store that never answers --------------------------------------------------------------------------
 
 
-def test_a_silent_store_never_makes_a_call_hang(emulator, new_client, silent_store, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url, max_retries=0)
+def test_a_silent_store_never_makes_a_call_hang(emu, new_client, silent_store, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=silent_store.url, max_retries=0)
     durations = []
     lock = threading.Lock()
 
@@ -336,7 +330,7 @@ def test_a_silent_store_never_makes_a_call_hang(emulator, new_client, silent_sto
     warnings = store_warnings(logs)
     assert len(warnings) == 1, warnings
     assert "500 ms" in warnings[0]
-    assert len(emulator.requests) == 9
+    assert len(emu.requests) == 9
 
 
 # --- 6. a wrong password ------------------------------------------------------------------------------------
@@ -344,10 +338,10 @@ def test_a_silent_store_never_makes_a_call_hang(emulator, new_client, silent_sto
 WRONG_PASSWORD = "Wr0ng-Pw-4e2d-Zq"
 
 
-def test_a_wrong_password_is_an_outage_and_never_shown(emulator, new_client, redis_with_password, logs):
-    seeded = emulator.add_client(first_name="Ada")
+def test_a_wrong_password_is_an_outage_and_never_shown(emu, new_client, redis_with_password, logs):
+    seeded = emu.add_client(first_name="Ada")
     url = redis_with_password.url_with_password(WRONG_PASSWORD)
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url, max_retries=0)
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=url, max_retries=0)
     for _ in range(3):
         assert client.get_client(seeded.id).id == seeded.id
     warnings = store_warnings(logs)
@@ -355,14 +349,14 @@ def test_a_wrong_password_is_an_outage_and_never_shown(emulator, new_client, red
     assert "***" in warnings[0]
     assert redis_with_password.keys() == []  # it was never let in
 
-    emulator.fail_next(500)
+    emu.fail_next(500)
     with pytest.raises(cryptomate.APIError) as failed:
         client.get_client(seeded.id)
     with pytest.raises(cryptomate.ConfigurationError) as bad_url:
-        cryptomate.Client("k", base_url=emulator.base_url,
+        cryptomate.Client("k", base_url=emu.base_url,
                           rate_limit_store=f"redis://:{WRONG_PASSWORD}@127.0.0.1:1/not-a-db")
-    async_client = cryptomate.AsyncClient(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url)
-    unix = cryptomate.Client("k", base_url=emulator.base_url,
+    async_client = cryptomate.AsyncClient(emu.api_key, base_url=emu.base_url, rate_limit_store=url)
+    unix = cryptomate.Client("k", base_url=emu.base_url,
                              rate_limit_store=f"unix:///tmp/no.sock?db=2&password={WRONG_PASSWORD}")
     shown = [
         logs.text, "\n".join(records(logs, logging.DEBUG) + records(logs, logging.INFO)),
@@ -377,9 +371,9 @@ def test_a_wrong_password_is_an_outage_and_never_shown(emulator, new_client, red
     unix.close()
 
 
-def test_the_right_password_shares_the_budget(emulator, new_client, redis_with_password, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_with_password.url)
+def test_the_right_password_shares_the_budget(emu, new_client, redis_with_password, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=redis_with_password.url)
     client.get_client(seeded.id)
     assert budget_keys(redis_with_password, "window")
     assert store_warnings(logs) == []
@@ -467,9 +461,9 @@ def test_a_forked_child_uses_the_store_with_the_same_client(server, new_client, 
 
 
 @posix_only
-def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, new_client, redis_server):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+def test_a_child_forked_during_a_store_operation_can_use_the_store(emu, new_client, redis_server):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     redis_server.command("CLIENT", "PAUSE", "300", "ALL")  # the next store operation waits 0.3 s for its answer
     busy = threading.Thread(target=lambda: client.get_client(seeded.id), daemon=True)
@@ -491,16 +485,16 @@ def test_a_child_forked_during_a_store_operation_can_use_the_store(emulator, new
 # --- 9. without a rate limit the store is never contacted ---------------------------------------------------
 
 
-def test_without_a_rate_limit_the_store_is_never_contacted(emulator, new_client, silent_store, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=None, rate_limit_store=silent_store.url)
+def test_without_a_rate_limit_the_store_is_never_contacted(emu, new_client, silent_store, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit=None, rate_limit_store=silent_store.url)
     for _ in range(5):
         client.get_client(seeded.id)
     client.with_options(timeout=2.0).update_client(seeded.id, first_name="Bo")
     client.update_clients([(seeded.id, {"first_name": "Cy"})] * 3)
 
     async def async_calls():
-        async with cryptomate.AsyncClient(emulator.api_key, base_url=emulator.base_url, rate_limit=None,
+        async with cryptomate.AsyncClient(emu.api_key, base_url=emu.base_url, rate_limit=None,
                                           rate_limit_store=silent_store.url) as aclient:
             await asyncio.gather(*[aclient.get_client(seeded.id) for _ in range(3)])
 
@@ -509,16 +503,16 @@ def test_without_a_rate_limit_the_store_is_never_contacted(emulator, new_client,
     assert silent_store.connections == 0
     assert store_warnings(logs) == []
     # the control: with a rate limit the same store is asked (and, silent, costs one 0.5 s wait)
-    new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=silent_store.url).get_client(seeded.id)
+    new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=silent_store.url).get_client(seeded.id)
     assert wait_for(lambda: silent_store.connections >= 1, timeout=2.0)
 
 
 # --- 10. async, bulk and copies draw from the same budget ---------------------------------------------------
 
 
-def test_async_bulk_and_copies_share_the_budget(emulator, new_client, redis_server, logs):
-    seeded = [emulator.add_client(first_name=f"S{i}") for i in range(8)]
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
+def test_async_bulk_and_copies_share_the_budget(emu, new_client, redis_server, logs):
+    seeded = [emu.add_client(first_name=f"S{i}") for i in range(8)]
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit=10.0, rate_limit_store=redis_server.url)
     copy = client.with_options(timeout=4.0)
     outcomes = {}
 
@@ -529,7 +523,7 @@ def test_async_bulk_and_copies_share_the_budget(emulator, new_client, redis_serv
         outcomes["copy"] = [copy.get_client(seeded[i].id) for i in range(6)]
 
     async def async_calls():
-        async with cryptomate.AsyncClient(emulator.api_key, base_url=emulator.base_url, rate_limit=10.0,
+        async with cryptomate.AsyncClient(emu.api_key, base_url=emu.base_url, rate_limit=10.0,
                                           rate_limit_store=redis_server.url, timeout=5.0) as aclient:
             acopy = aclient.with_options(timeout=4.0)
             gets = asyncio.gather(*[c.get_client(seeded[i].id) for i, c in enumerate([aclient, acopy] * 4)])
@@ -540,7 +534,7 @@ def test_async_bulk_and_copies_share_the_budget(emulator, new_client, redis_serv
     assert all(isinstance(r, cryptomate.CompanyClient) for r in outcomes["bulk"]), outcomes["bulk"]
     gets, updates = outcomes["async"]
     assert all(isinstance(r, cryptomate.CompanyClient) for r in [*gets, *updates, *outcomes["copy"]])
-    times = [r.received_at for r in emulator.requests]
+    times = [r.received_at for r in emu.requests]
     assert len(times) == 30
     assert busiest(times) <= 10
     assert max(times) - min(times) >= 2 * WINDOW
@@ -554,19 +548,19 @@ def test_async_bulk_and_copies_share_the_budget(emulator, new_client, redis_serv
     ("redis_server", "redis://127.0.0.1:{server.port}/3", 3),
     ("redis_unix", "unix://{server.socket_path}?db=2", 2),
 ], ids=["tcp-db-3", "unix-socket-db-2"])
-def test_the_store_and_database_of_the_url_are_used(request, emulator, new_client, logs, fixture, url, db):
+def test_the_store_and_database_of_the_url_are_used(request, emu, new_client, logs, fixture, url, db):
     server = request.getfixturevalue(fixture)
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=url.format(server=server))
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=url.format(server=server))
     client.get_client(seeded.id)
     assert budget_keys(server, "window", db=db)
     assert server.keys() == []
     assert store_warnings(logs) == []
 
 
-def test_a_store_that_forgot_the_script_is_taught_again(emulator, new_client, redis_server, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+def test_a_store_that_forgot_the_script_is_taught_again(emu, new_client, redis_server, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     assert redis_server.command("SCRIPT", "FLUSH") == "OK"
     client.get_client(seeded.id)
@@ -592,11 +586,11 @@ print(json.dumps({"ids": ids, "warnings": warnings}))
 
 
 @pytest.mark.slow
-def test_a_tls_store_verified_against_a_trusted_ca(emulator, redis_tls):
-    seeded = emulator.add_client(first_name="Ada")
+def test_a_tls_store_verified_against_a_trusted_ca(emu, redis_tls):
+    seeded = emu.add_client(first_name="Ada")
     env = child_env(SSL_CERT_FILE=redis_tls.ca_file)
     env.pop("SSL_CERT_DIR", None)
-    run = subprocess.run([sys.executable, "-c", TLS_CHILD, emulator.base_url, emulator.api_key, redis_tls.url, seeded.id],
+    run = subprocess.run([sys.executable, "-c", TLS_CHILD, emu.base_url, emu.api_key, redis_tls.url, seeded.id],
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
@@ -604,9 +598,9 @@ def test_a_tls_store_verified_against_a_trusted_ca(emulator, redis_tls):
     assert budget_keys(redis_tls, "window")
 
 
-def test_an_untrusted_tls_store_is_an_outage(emulator, new_client, redis_tls, logs):
-    seeded = emulator.add_client(first_name="Ada")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_tls.url)
+def test_an_untrusted_tls_store_is_an_outage(emu, new_client, redis_tls, logs):
+    seeded = emu.add_client(first_name="Ada")
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=redis_tls.url)
     for _ in range(2):
         assert client.get_client(seeded.id).id == seeded.id
     warnings = store_warnings(logs)
@@ -618,28 +612,28 @@ def test_an_untrusted_tls_store_is_an_outage(emulator, new_client, redis_tls, lo
 # --- 11. configuration --------------------------------------------------------------------------------------
 
 
-def test_the_store_can_come_from_the_environment(emulator, new_client, redis_server, monkeypatch, logs):
-    seeded = emulator.add_client(first_name="Ada")
+def test_the_store_can_come_from_the_environment(emu, new_client, redis_server, monkeypatch, logs):
+    seeded = emu.add_client(first_name="Ada")
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", redis_server.url)
-    client = new_client(emulator.api_key, base_url=emulator.base_url)
+    client = new_client(emu.api_key, base_url=emu.base_url)
     assert f"rate_limit_store='{redis_server.url}'" in repr(client)
     client.get_client(seeded.id)
     assert budget_keys(redis_server, "window")
     assert store_warnings(logs) == []
 
 
-def test_the_argument_wins_over_the_environment(emulator, new_client, redis_server, dead_port, monkeypatch, logs):
-    seeded = emulator.add_client(first_name="Ada")
+def test_the_argument_wins_over_the_environment(emu, new_client, redis_server, dead_port, monkeypatch, logs):
+    seeded = emu.add_client(first_name="Ada")
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", f"redis://127.0.0.1:{dead_port}/0")
-    client = new_client(emulator.api_key, base_url=emulator.base_url, rate_limit_store=redis_server.url)
+    client = new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=redis_server.url)
     client.get_client(seeded.id)
     assert budget_keys(redis_server, "window")
     assert store_warnings(logs) == []
 
 
-def test_an_empty_environment_variable_means_no_store(emulator, new_client, monkeypatch):
+def test_an_empty_environment_variable_means_no_store(emu, new_client, monkeypatch):
     monkeypatch.setenv("CRYPTOMATE_RATE_LIMIT_STORE", "  ")
-    client = new_client(emulator.api_key, base_url=emulator.base_url)
+    client = new_client(emu.api_key, base_url=emu.base_url)
     assert "rate_limit_store" not in repr(client)
 
 
