@@ -24,6 +24,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from _threads import wait_until
+
 IDLE_LIMIT = 10.0  # seconds an idle connection is kept before the server closes it
 MAX_HEADER = 64 * 1024
 
@@ -127,10 +129,7 @@ class FaultServer:
             self._scripts.extend(scripts)
 
     def wait_until(self, predicate, timeout: float = 5.0):
-        deadline = time.monotonic() + timeout
-        while not (ok := predicate()) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return ok
+        return wait_until(predicate, timeout, step=0.01)
 
     def close(self) -> None:
         self.stopping.set()

@@ -18,6 +18,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from _threads import wait_until
+
 CLIENTS_PATH = "/management/clients/"
 _UNSET = object()
 
@@ -91,10 +93,7 @@ class StubServer:
 
     def wait_until(self, predicate, timeout=5.0):
         """Poll `predicate` until it is true or `timeout` seconds passed; return its last value."""
-        deadline = time.monotonic() + timeout
-        while not (ok := predicate()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return ok
+        return wait_until(predicate, timeout)
 
     def close(self):
         self.stopping.set()

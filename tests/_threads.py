@@ -1,4 +1,4 @@
-"""Running callables in threads for a test, bounded in time."""
+"""Running callables in threads for a test, and waiting for a condition, bounded in time."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def run_threads(targets, timeout=30.0):
     assert not any(t.is_alive() for t in threads), f"a thread did not finish within {timeout} s"
     if errors:
         raise errors[0]
+
+
+def wait_until(predicate, timeout=5.0, step=0.02):
+    """Poll `predicate` every `step` seconds until it is true or `timeout` seconds passed; return its last value."""
+    deadline = time.monotonic() + timeout
+    while not (ok := predicate()) and time.monotonic() < deadline:
+        time.sleep(step)
+    return ok

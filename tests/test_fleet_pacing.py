@@ -30,7 +30,7 @@ import cryptomate
 from _redis import redis_server, redis_tls, redis_unix, redis_with_password, silent_store  # noqa: F401 - fixtures
 from _arrivals import busiest
 from _child import child_env, forked
-from _threads import run_threads
+from _threads import run_threads, wait_until
 from cryptomate.testing import Emulator
 
 WINDOW = 1.0
@@ -63,13 +63,6 @@ def timed(fn):
     started = time.monotonic()
     result = fn()
     return result, time.monotonic() - started
-
-
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while not (ok := predicate()) and time.monotonic() < deadline:
-        time.sleep(step)
-    return ok
 
 
 # --- 1. processes started together share one budget --------------------------------------------------------
@@ -263,7 +256,7 @@ def test_an_outage_falls_back_to_local_pacing_and_the_store_is_used_again(emu, n
         client.get_client(seeded.id)
         return bool(budget_keys(redis_server, "window"))
 
-    assert wait_for(used_again, timeout=8.0, step=0.1), "the client did not return to the store within 8 s"
+    assert wait_until(used_again, timeout=8.0, step=0.1), "the client did not return to the store within 8 s"
     assert time.monotonic() - restarted < 6.0
     back = [m for m in records(logs, logging.INFO) if "is back" in m]
     assert len(back) == 1, back
@@ -504,7 +497,7 @@ def test_without_a_rate_limit_the_store_is_never_contacted(emu, new_client, sile
     assert store_warnings(logs) == []
     # the control: with a rate limit the same store is asked (and, silent, costs one 0.5 s wait)
     new_client(emu.api_key, base_url=emu.base_url, rate_limit_store=silent_store.url).get_client(seeded.id)
-    assert wait_for(lambda: silent_store.connections >= 1, timeout=2.0)
+    assert wait_until(lambda: silent_store.connections >= 1, timeout=2.0, step=0.05)
 
 
 # --- 10. async, bulk and copies draw from the same budget ---------------------------------------------------
