@@ -14,6 +14,7 @@ import textwrap
 import pytest
 
 import cryptomate
+from _child import child_env
 
 KEY = "key-Top-Secret-42"
 BODY_SECRET = "Zelda-Secret"
@@ -129,7 +130,7 @@ _CHILD = textwrap.dedent(
 
 
 def run_child(log_setting):
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
+    env = child_env()
     if log_setting is not None:
         env["CRYPTOMATE_LOG"] = log_setting
     run = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, timeout=60)

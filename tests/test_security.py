@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pickle
 import socket
 import ssl
@@ -17,6 +16,7 @@ import traceback
 import pytest
 
 import cryptomate
+from _child import child_env
 from _fault_server import FaultServer
 
 SECRET = "sk_live_Zq9/S3CRET+k3y="  # has "/" and "+", which some JSON encoders escape
@@ -154,8 +154,7 @@ def test_a_trusted_certificate_must_also_name_the_host(ca, tmp_path):
     does not: verification checks the name, not only the chain."""
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("CRYPTOMATE_")}
-    env["SSL_CERT_FILE"] = str(ca_file)
+    env = child_env(SSL_CERT_FILE=str(ca_file))
     env.pop("SSL_CERT_DIR", None)
     outputs = {}
     for name, host in [("right", "127.0.0.1"), ("wrong", "api.cryptomate.me")]:
