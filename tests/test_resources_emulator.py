@@ -3,31 +3,17 @@ end to end (levels, required fields, 412/400 VAL, 404, Gen 2's 201/204 and full 
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 import cryptomate
 from _samples import BUSINESS, PERSON
+from _sync_async import caller
 
 
 @pytest.fixture(params=["sync", "async"])
 def call(request, emu):
     """call(lambda c: c.method(...), api_key=emu's) through a Client or an AsyncClient bound to the emulator."""
-
-    def through(method, api_key=None):
-        key = api_key or emu.api_key
-        if request.param == "sync":
-            with cryptomate.Client(key, base_url=emu.base_url, rate_limit=None, timeout=5.0) as client:
-                return method(client)
-
-        async def main():
-            async with cryptomate.AsyncClient(key, base_url=emu.base_url, rate_limit=None, timeout=5.0) as client:
-                return await method(client)
-
-        return asyncio.run(main())
-
-    return through
+    return caller(request.param, emu.base_url, emu.api_key)
 
 
 def test_gen1_list_create_otp_by_phone_delete(emu, call):

@@ -3,7 +3,6 @@ server sees them, what it returns, argument errors before anything is sent, and 
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import logging
 
@@ -11,6 +10,7 @@ import pytest
 
 import cryptomate
 from _samples import BUSINESS, PERSON
+from _sync_async import caller
 
 INDIVIDUAL = {
     "id": "4QWq1rQtjnLM0wMswTRY9AmM4XTvY4GG", "type": "individual", "status": "pending", "first_name": "Ada",
@@ -23,22 +23,8 @@ INDIVIDUAL = {
 
 @pytest.fixture(params=["sync", "async"])
 def call(request, server):
-    """call(lambda c: c.method(...)) through a Client or an AsyncClient bound to the recording server."""
-
-    def through(method, **options):
-        options.setdefault("timeout", 5.0)
-        options.setdefault("rate_limit", None)
-        if request.param == "sync":
-            with cryptomate.Client("test-key-123", base_url=server.base_url, **options) as client:
-                return method(client)
-
-        async def main():
-            async with cryptomate.AsyncClient("test-key-123", base_url=server.base_url, **options) as client:
-                return await method(client)
-
-        return asyncio.run(main())
-
-    return through
+    """call(lambda c: c.method(...), **options) through a Client or an AsyncClient bound to the recording server."""
+    return caller(request.param, server.base_url, "test-key-123")
 
 
 def sent(server, index=-1):
