@@ -28,6 +28,12 @@ def cli_of(group, emu, capsys):
     return cli
 
 
+def flag_of(name, family):
+    """The CLI flag of a field of this kind family: `--first-name`; `--address-json` for an object, list or JSON
+    value."""
+    return "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
+
+
 def table(out):
     """The two-column output of get/update as {field: value text}."""
     return dict(line.split(None, 1) for line in out.splitlines())

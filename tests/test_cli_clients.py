@@ -14,7 +14,7 @@ import pytest
 
 from cryptomate._native import _endpoint_table, _field_table
 from _child import child_env
-from _cli import cli_of, run, table
+from _cli import cli_of, flag_of, run, table
 
 SUMMARY_RE = re.compile(r"updated (\d+) / failed (\d+) / \d+(\.\d+)? s")
 TIMEOUT = 60
@@ -169,7 +169,7 @@ def test_update_flags_come_from_the_field_table(capsys):
     writable = {name for name, _, _ in _endpoint_table()["update_client"][3]}
     assert writable and writable < {name for name, _ in _field_table()["CompanyClient"]}
     for name, family in _field_table()["CompanyClient"]:
-        flag = "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
+        flag = flag_of(name, family)
         assert re.search(rf"{re.escape(flag)}\b(?!-)", out) if name in writable else flag + " " not in out, (name, out)
     assert "--status" not in out and "--created-at" not in out
     assert "exit status" in out and "2 usage error" in out
@@ -363,10 +363,6 @@ def test_progress_only_on_a_terminal_and_not_with_json(cli, emu, tmp_path, monke
 
 
 # --- list --------------------------------------------------------------------------------------------------
-
-
-def flag_of(name, family):
-    return "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
 
 
 def query(request):

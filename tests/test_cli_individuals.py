@@ -10,7 +10,7 @@ import re
 import pytest
 
 from cryptomate._native import _endpoint_table, _field_table
-from _cli import cli_of, run, table
+from _cli import cli_of, flag_of, run, table
 
 BASE = "/management/clients/individuals"
 ADDRESS = {"street_line1": "Av. Corrientes 1234", "city": "Buenos Aires", "postal_code": "1043", "state": "ARG-C",
@@ -55,7 +55,7 @@ def test_field_flags_come_from_the_field_table(capsys, action):
     assert code == 0
     accepted = {name for name, _, _ in _endpoint_table()["individuals.create"][3]}
     for name, family in _field_table()["IndividualClient"]:
-        flag = "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
+        flag = flag_of(name, family)
         present = re.search(rf"{re.escape(flag)}\b(?!-)", out) is not None
         assert present == (name in accepted), (action, name)
     assert "--address-json" in out and "--status" not in out and "--created-at" not in out
