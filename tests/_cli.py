@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptomate._native import _endpoint_table
 from cryptomate.cli import main
 
 
@@ -32,6 +33,11 @@ def flag_of(name, family):
     """The CLI flag of a field of this kind family: `--first-name`; `--address-json` for an object, list or JSON
     value."""
     return "--" + name.replace("_", "-") + ("-json" if family in ("object", "list", "json") else "")
+
+
+def required_fields(call):
+    """The body fields of `call` (e.g. "individuals.create") that the endpoint table marks required, in its order."""
+    return [name for name, _, required in _endpoint_table()[call][3] if required]
 
 
 def table(out):
