@@ -2,36 +2,22 @@
 //! statuses of the table, 404s, access levels, the business rules, Gen 2's 201/204 and full replacement, the
 //! catalogs, and routing errors.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use bytes::Bytes;
+use common::{client_for, fields, run};
 use cryptomate::api::endpoints::{self as ep, Endpoint, ALL_ENDPOINTS};
 use cryptomate::client::Client;
 use cryptomate::emulator::{Emulator, EmulatorConfig};
 use cryptomate::error::{Error, Result};
-use cryptomate::http::config::{ConfigInput, Endpoint as Target, Options};
 use cryptomate::http::request::ApiRequest;
 use cryptomate::http::response::{decode, Answered};
-use cryptomate::http::runtime::block_on_interruptible;
 use cryptomate::http::transport::RawResponse;
 use serde_json::{json, Map, Value};
 
 const OLD_STAMP: &str = "2020-01-02T03:04:05Z";
-
-fn client_for(emulator: &Emulator, key: &str) -> Client {
-    let input = ConfigInput { api_key: Some(key.into()), base_url: Some(emulator.base_url()), ..Default::default() };
-    let options = Options { timeout: Duration::from_secs(5), max_retries: 0, rate_limit: None, ..Default::default() };
-    Client::new(Target::resolve(input, |_| None).unwrap(), options)
-}
-
-fn run<T: Send>(future: impl std::future::Future<Output = T> + Send) -> T {
-    block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
-}
-
-fn fields(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
-}
 
 fn request(endpoint: &'static Endpoint, params: &[&str], query: &[(&str, String)], body: Option<Value>) -> ApiRequest {
     ApiRequest::new(endpoint, params, query, body.map(fields).as_ref()).unwrap()
@@ -132,7 +118,7 @@ impl Company {
     }
 
     fn client(&self) -> Client {
-        client_for(&self.emulator, self.emulator.api_key())
+        client_for(&self.emulator, self.emulator.api_key(), None)
     }
 
     /// A valid call of `endpoint` on the seeded records.
@@ -195,7 +181,7 @@ fn every_endpoint_answers_with_its_table_status_and_a_decodable_body() {
 fn a_level_1_key_reads_everything_and_every_write_is_401() {
     let company = Company::new();
     company.emulator.add_api_key("reader-key", 1);
-    let reader = client_for(&company.emulator, "reader-key");
+    let reader = client_for(&company.emulator, "reader-key", None);
     for endpoint in endpoints_deletes_last() {
         let response = execute(&reader, &company.example(endpoint));
         if endpoint.level <= 1 {

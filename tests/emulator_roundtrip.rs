@@ -1,32 +1,19 @@
 //! The pure-Rust core end to end: the core client against the emulator over real HTTP on 127.0.0.1.
 
+mod common;
+
 use std::time::Duration;
 
-use cryptomate::client::Client;
-use cryptomate::http::config::{ConfigInput, Endpoint, Options};
+use common::{client_for, fields, run};
+use cryptomate::http::config::{Options, DEFAULT_RATE_LIMIT};
 use cryptomate::emulator::{Emulator, EmulatorConfig, Fault};
 use cryptomate::error::Error;
 use cryptomate::api::endpoints::GET_CLIENT;
 use cryptomate::http::request::ApiRequest;
-use cryptomate::http::runtime::block_on_interruptible;
-use serde_json::{json, Map, Value};
-
-fn client_for(emulator: &Emulator, key: &str) -> Client {
-    let input = ConfigInput { api_key: Some(key.into()), base_url: Some(emulator.base_url()), ..Default::default() };
-    let options = Options { timeout: Duration::from_secs(5), max_retries: 0, ..Default::default() };
-    Client::new(Endpoint::resolve(input, |_| None).unwrap(), options)
-}
-
-fn run<T: Send>(future: impl std::future::Future<Output = T> + Send) -> T {
-    block_on_interruptible(future, || Ok::<(), ()>(())).unwrap()
-}
+use serde_json::{json, Map};
 
 fn get_client(id: &str) -> Result<ApiRequest, Error> {
     ApiRequest::new(&GET_CLIENT, &[id], &[], None)
-}
-
-fn fields(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
 }
 
 #[test]
@@ -34,7 +21,7 @@ fn update_and_get_round_trip() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let seeded = emulator.add_client(fields(json!({"first_name": "Ada", "sms": true}))).unwrap();
     let id = seeded["id"].as_str().unwrap();
-    let client = client_for(&emulator, emulator.api_key());
+    let client = client_for(&emulator, emulator.api_key(), Some(DEFAULT_RATE_LIMIT));
 
     let update = ApiRequest::update_client(id, &fields(json!({"first_name": "John", "sms": false}))).unwrap();
     let record = run(client.fetch_one(&update)).unwrap();
@@ -52,7 +39,7 @@ fn update_and_get_round_trip() {
 #[test]
 fn documented_errors_reach_the_caller_typed() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let client = client_for(&emulator, emulator.api_key());
+    let client = client_for(&emulator, emulator.api_key(), Some(DEFAULT_RATE_LIMIT));
     let missing = get_client("client_missing").unwrap();
     match run(client.fetch_one(&missing)) {
         Err(Error::Status(e)) => {
@@ -62,7 +49,7 @@ fn documented_errors_reach_the_caller_typed() {
         }
         other => panic!("expected a 404, got {other:?}"),
     }
-    let stranger = client_for(&emulator, "not-a-key");
+    let stranger = client_for(&emulator, "not-a-key", Some(DEFAULT_RATE_LIMIT));
     match run(stranger.fetch_one(&missing)) {
         Err(Error::Status(e)) => assert_eq!((e.status, e.code.as_deref()), (401, Some("API_ERROR"))),
         other => panic!("expected a 401, got {other:?}"),
@@ -74,7 +61,7 @@ fn injected_faults_become_typed_errors() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let seeded = emulator.add_client(Map::new()).unwrap();
     let get = get_client(seeded["id"].as_str().unwrap()).unwrap();
-    let client = client_for(&emulator, emulator.api_key());
+    let client = client_for(&emulator, emulator.api_key(), Some(DEFAULT_RATE_LIMIT));
 
     emulator.fail_next(Fault::Disconnect, 1);
     assert!(matches!(run(client.fetch_one(&get)), Err(Error::Connection(_))));
@@ -92,7 +79,7 @@ fn injected_faults_become_typed_errors() {
 #[test]
 fn a_stopped_emulator_refuses_connections() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let client = client_for(&emulator, emulator.api_key());
+    let client = client_for(&emulator, emulator.api_key(), Some(DEFAULT_RATE_LIMIT));
     emulator.stop();
     std::thread::sleep(Duration::from_millis(50));
     let get = get_client("x").unwrap();
@@ -104,7 +91,7 @@ fn retries_resend_the_identical_request_with_a_retry_count() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let seeded = emulator.add_client(Map::new()).unwrap();
     let id = seeded["id"].as_str().unwrap();
-    let client = client_for(&emulator, emulator.api_key());
+    let client = client_for(&emulator, emulator.api_key(), Some(DEFAULT_RATE_LIMIT));
     let client = client.with_options(Options { max_retries: 2, ..client.options().clone() });
     emulator.fail_next(Fault::Status { status: 503, retry_after: Some(0.01), body: None }, 1);
     emulator.fail_next(Fault::Disconnect, 1);
