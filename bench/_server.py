@@ -1,6 +1,6 @@
 """What the benchmarks share: the emulator in its own process (`python -m cryptomate.cli emulator --port 0
 --seed 1`, with its URL, API key and the seeded client's id read from what it prints), stopping a server
-process, a free loopback port, and counting calls per second.
+process, a free loopback port, counting calls per second, and driving wrk (its PUT script, its output read).
 
     with start_emulator() as emulator:
         client = cryptomate.Client(emulator.key, base_url=emulator.url, rate_limit=None, max_retries=0)
@@ -9,6 +9,7 @@ process, a free loopback port, and counting calls per second.
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 
 def free_port() -> int:
@@ -54,6 +55,37 @@ def rate(call: Callable[[], object], seconds: float, threads: int = 1) -> float:
     for w in workers:
         w.join()
     return sum(count) / (time.monotonic() - started)
+
+
+def wrk_script(path: str, body: str, headers: dict[str, str]) -> str:
+    """Writes at `path` the Lua script that makes wrk send PUTs of `body` with `headers`; returns `path`."""
+    with open(path, "w") as f:
+        f.write('wrk.method = "PUT"\n')
+        f.write(f"wrk.body = {json.dumps(body)}\n")
+        for name, value in headers.items():
+            f.write(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n")
+    return path
+
+
+@dataclass
+class WrkOutput:
+    requests: int  # "N requests in ..."
+    per_second: float  # "Requests/sec: ..."
+    non_2xx: int  # "Non-2xx or 3xx responses: N", 0 without that line
+    socket_errors: int  # connect + read + write + timeout of the "Socket errors: ..." line, 0 without it
+    socket_line: str  # that line as wrk wrote it, or ""
+
+
+def parse_wrk(out: str) -> Optional[WrkOutput]:
+    """What wrk printed, read; None when the request count or the rate is missing (wrk did not run through)."""
+    requests = re.search(r"(\d+) requests in", out)
+    per_second = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not requests or not per_second:
+        return None
+    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return WrkOutput(int(requests.group(1)), float(per_second.group(1)), non_2xx,
+                     sum(int(g) for g in socket.groups()) if socket else 0, socket.group(0) if socket else "")
 
 
 @dataclass

@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -40,7 +39,7 @@ from functools import partial
 from typing import Any, Awaitable, Callable, Iterator, Optional
 
 import cryptomate
-from _server import EmulatorProcess, start_emulator
+from _server import EmulatorProcess, parse_wrk, start_emulator, wrk_script
 
 FIELDS = {"first_name": "Ada", "sms": False}
 BODY = json.dumps(FIELDS, separators=(",", ":"))
@@ -259,35 +258,21 @@ def bulk_async(emulator: EmulatorProcess, loop_kind: str, concurrency: int, item
 # --- wrk ----------------------------------------------------------------------------------------------------
 
 
-def wrk_script(emulator: EmulatorProcess, directory: str) -> str:
-    path = os.path.join(directory, f"put-{emulator.pid}.lua")
-    with open(path, "w") as f:
-        f.write('wrk.method = "PUT"\n')
-        f.write(f"wrk.body = {json.dumps(BODY)}\n")
-        f.write(f'wrk.headers["X-API-KEY"] = {json.dumps(emulator.key)}\n')
-        f.write('wrk.headers["Content-Type"] = "application/json"\n')
-    return path
-
-
 def wrk_run(wrk: str, directory: str, emulator: EmulatorProcess, connections: int, seconds: float) -> Outcome:
-    script = wrk_script(emulator, directory)  # the key changes with every emulator
+    headers = {"X-API-KEY": emulator.key, "Content-Type": "application/json"}  # the key changes with every emulator
+    script = wrk_script(os.path.join(directory, f"put-{emulator.pid}.lua"), BODY, headers)
     duration = max(1, round(seconds))  # wrk takes whole seconds
     url = f"{emulator.url}/management/clients/{emulator.client_id}"
     command = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "-s", script, url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
     out = done.stdout
-    found = re.search(r"(\d+) requests in", out)
-    per_second = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if done.returncode != 0 or not found or not per_second:
+    found = parse_wrk(out)
+    if done.returncode != 0 or found is None:
         raise RuntimeError(f"wrk failed (exit {done.returncode}): {done.stderr.strip() or out.strip()}")
-    requests, rate = int(found.group(1)), float(per_second.group(1))
-    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    socket_errors = sum(int(g) for g in socket.groups()) if socket else 0
-    first_error = f"{non_2xx} non-2xx responses" if non_2xx else (socket.group(0) if socket else "")
+    first_error = f"{found.non_2xx} non-2xx responses" if found.non_2xx else found.socket_line
     # wrk's own run time (requests / Requests/sec), so the rate of good answers is wrk's figure when all are.
-    elapsed = requests / rate if rate > 0 else float(duration)
-    return Outcome(requests - non_2xx, non_2xx + socket_errors, elapsed, first_error)
+    elapsed = found.requests / found.per_second if found.per_second > 0 else float(duration)
+    return Outcome(found.requests - found.non_2xx, found.non_2xx + found.socket_errors, elapsed, first_error)
 
 
 # --- main ---------------------------------------------------------------------------------------------------

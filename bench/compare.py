@@ -38,7 +38,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -54,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, Optional
 
-from _server import free_port, stop_process
+from _server import free_port, parse_wrk, stop_process, wrk_script
 
 BENCH_DIR = Path(__file__).resolve().parent
 API_KEY = "key"
@@ -650,12 +649,7 @@ def poll_peak_rss(proc: subprocess.Popen[str], timeout: float) -> int:
 def run_wrk(env: Env, threads: int, connections: int) -> Measure:
     """wrk doing the same PUT; its Requests/sec, and its CPU and peak RSS (this process's children)."""
     with tempfile.TemporaryDirectory(prefix="compare_wrk_") as tmp:
-        script = os.path.join(tmp, "put.lua")
-        with open(script, "w") as f:
-            f.write('wrk.method = "PUT"\n')
-            f.write(f"wrk.body = {json.dumps(BODY)}\n")
-            for name, value in HEADERS.items():
-                f.write(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n")
+        script = wrk_script(os.path.join(tmp, "put.lua"), BODY, HEADERS)
         duration = max(1, round(env.seconds))  # wrk takes whole seconds
         command = [wrk_binary(), f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", script, env.url]
         cpu0 = children_cpu()
@@ -663,15 +657,11 @@ def run_wrk(env: Env, threads: int, connections: int) -> Measure:
         hwm = poll_peak_rss(proc, duration + 60)
         out, err = proc.communicate(timeout=60)
         cpu = children_cpu() - cpu0
-    requests = re.search(r"(\d+) requests in", out)
-    per_second = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if proc.returncode != 0 or not requests or not per_second:
+    wrk = parse_wrk(out)
+    if proc.returncode != 0 or wrk is None:
         raise RuntimeError(f"wrk failed (exit {proc.returncode}): {err.strip() or out.strip()}")
-    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = non_2xx + (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0)
-    first_error = f"{non_2xx} non-2xx answers" if non_2xx else (socket_errors.group(0) if socket_errors else "")
-    return Measure(float(per_second.group(1)), int(requests.group(1)), cpu, hwm, errors, first_error)
+    first_error = f"{wrk.non_2xx} non-2xx answers" if wrk.non_2xx else wrk.socket_line
+    return Measure(wrk.per_second, wrk.requests, cpu, hwm, wrk.non_2xx + wrk.socket_errors, first_error)
 
 
 FLOOR_EXAMPLE = "transport_floor"  # examples/transport_floor.rs: the layers under update_client, without Python
