@@ -193,7 +193,8 @@ def timed(run_for: Callable[[float], Tally], seconds: float, warmup: float) -> M
 
 
 def thread_loop(call: Callable[[], object], threads: int) -> Callable[[float], Tally]:
-    """`threads` threads calling `call` back to back until the time is up (or MAX_CALLS)."""
+    """`threads` threads calling `call` back to back until the time is up (or MAX_CALLS calls each, failed ones
+    included)."""
 
     def run_for(seconds: float) -> Tally:
         tally = Tally()
@@ -201,11 +202,13 @@ def thread_loop(call: Callable[[], object], threads: int) -> Callable[[float], T
         counts = [0] * threads
 
         def work(i: int) -> None:
-            while time.monotonic() < deadline and counts[i] < MAX_CALLS:
+            attempts = 0
+            while time.monotonic() < deadline and attempts < MAX_CALLS:
+                attempts += 1
                 try:
                     call()
                     counts[i] += 1
-                except Exception as error:  # counted, and the loop goes on (bounded by the deadline)
+                except Exception as error:  # counted, and the loop goes on (bounded in time and in count)
                     tally.fail(error)
 
         if threads == 1:
