@@ -9,6 +9,7 @@ each case runs for --seconds, the rounds alternate the cases so that drift hits 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import os
@@ -95,17 +96,19 @@ def main() -> None:
     args = parser.parse_args()
     warnings = _Warnings()
     logging.getLogger("cryptomate").addHandler(warnings)
-    redis = Redis()
-    emulator = start_emulator()
-    try:
+    with contextlib.ExitStack() as stack:  # on the way out: the clients, the emulator, then redis-server
+        redis = Redis()
+        stack.callback(redis.stop)
+        emulator = stack.enter_context(start_emulator())
+
         def new_client(rate_limit: float | None, store: str | None = None) -> cryptomate.Client:
             return cryptomate.Client(emulator.key, base_url=emulator.url, max_retries=0, timeout=10.0,
                                      rate_limit=rate_limit, rate_limit_store=store)
 
         clients = {
-            "no pacing (rate_limit=None)": new_client(None),
-            "in-process pacer (rate_limit=1e6)": new_client(1e6),
-            "shared budget (rate_limit=1e6, redis)": new_client(1e6, redis.url),
+            "no pacing (rate_limit=None)": stack.enter_context(new_client(None)),
+            "in-process pacer (rate_limit=1e6)": stack.enter_context(new_client(1e6)),
+            "shared budget (rate_limit=1e6, redis)": stack.enter_context(new_client(1e6, redis.url)),
         }
         for each in clients.values():  # connections made, script loaded
             for _ in range(50):
@@ -132,11 +135,6 @@ def main() -> None:
                     extra = f"   +{1e6 / calls - 1e6 / local:.0f} µs per call vs the in-process pacer"
                 print(f"  {name:40} {calls:10,.0f} calls/s  {1e6 / calls:8.1f} µs/call{extra}")
         print(f"\nstore operations (EVALSHA) during the runs: {store_calls:,}; warnings: {warnings.messages or 'none'}")
-    finally:
-        for client in clients.values() if "clients" in locals() else []:
-            client.close()
-        emulator.stop()
-        redis.stop()
 
 
 if __name__ == "__main__":
