@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, Optional
 
-from _server import MAX_CALLS, free_port, parse_wrk, stop_process, wrk_script
+from _server import MAX_CALLS, free_port, parse_wrk, start_emulator, stop_process, wrk_script
 
 BENCH_DIR = Path(__file__).resolve().parent
 API_KEY = "key"
@@ -602,9 +602,6 @@ def case_emulator_rss(env: Env, cap_seconds: float = 300.0) -> Measure:
     requests and after `rss_calls` more, sent by Client.update_clients at concurrency 64. CPU and peak RSS
     are the emulator's."""
     import cryptomate
-
-    sys.path.insert(0, str(BENCH_DIR))
-    from _server import start_emulator
 
     with start_emulator() as emulator:
         with cryptomate.Client(emulator.key, base_url=emulator.url, rate_limit=None, max_retries=0) as client:
