@@ -55,9 +55,27 @@ fn build() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("cryptomate-io")
+        .on_thread_start(leave_signals_to_the_application)
         .enable_all()
         .build()
         .expect("cannot start the tokio runtime (out of threads or file descriptors?)")
+}
+
+/// The SDK's threads block process-wide signals (Ctrl-C's SIGINT, SIGTERM, SIGALRM...), leaving them to
+/// the application's threads. The kernel hands such a signal to any thread that does not block it, and Python
+/// only acts on one promptly when its main thread takes it: a SIGINT taken by an SDK thread left the main
+/// thread's `time.sleep()` running on. Faults (SIGSEGV, SIGBUS...) belong to the thread that causes them and
+/// stay unblocked.
+fn leave_signals_to_the_application() {
+    // SAFETY: plain libc calls on a local signal set; pthread_sigmask only changes this thread's mask.
+    unsafe {
+        let mut signals: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut signals);
+        for fault in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGSYS, libc::SIGABRT] {
+            libc::sigdelset(&mut signals, fault);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &signals, std::ptr::null_mut());
+    }
 }
 
 thread_local! {
@@ -190,6 +208,25 @@ mod tests {
     #[test]
     fn runtime_is_shared_within_a_process() {
         assert!(std::ptr::eq(runtime(), runtime()));
+    }
+
+    /// Whether the calling thread blocks `signal`.
+    fn blocks(signal: i32) -> bool {
+        // SAFETY: reads this thread's mask into a local set.
+        unsafe {
+            let mut mask: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut mask);
+            libc::sigismember(&mask, signal) == 1
+        }
+    }
+
+    #[test]
+    fn the_sdks_threads_leave_process_signals_to_the_application() {
+        let on_worker = runtime().block_on(runtime().spawn(async { [libc::SIGINT, libc::SIGTERM, libc::SIGSEGV].map(blocks) }));
+        assert_eq!(on_worker.unwrap(), [true, true, false], "SIGINT, SIGTERM blocked; SIGSEGV not");
+        let on_blocking_pool = runtime().block_on(runtime().spawn_blocking(|| blocks(libc::SIGINT)));
+        assert!(on_blocking_pool.unwrap());
+        assert!(!blocks(libc::SIGINT), "the calling thread's mask is its own");
     }
 
     #[test]
