@@ -62,7 +62,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Try: curl -H 'X-API-KEY: {emulator.api_key}' {emulator.base_url}/management/clients")
         print("Press Ctrl-C to stop.", flush=True)
         while True:
-            time.sleep(3600)
+            # Short sleeps: CPython acts on a signal between two bytecodes or when it interrupts a sleep, so one
+            # that lands after the last such check and before a long sleep begins would wait for that sleep.
+            time.sleep(0.1)
     except KeyboardInterrupt:
         print("\nstopped")
     finally:
