@@ -43,6 +43,9 @@ def test_list_clients_sends_only_the_filters_given(server, call):
     assert sent(server, 0) == ("GET", "/management/clients?sms=true&telegram=false", None)
     assert call(lambda c: c.list_clients()) == []
     assert sent(server) == ("GET", "/management/clients", None)
+    server.answer(json=[])
+    assert call(lambda c: c.list_clients(otp=None, whatsapp=True)) == []
+    assert sent(server) == ("GET", "/management/clients?whatsapp=true", None)
 
 
 def test_create_client_posts_exactly_the_fields(server, call):
@@ -186,7 +189,7 @@ def test_catalogs(server, call):
      "missing required fields: email, business_type"),
     (lambda c: c.create_business_client(**{**BUSINESS, "associated_persons": [{"first_name": "x"}]}), TypeError,
      "associated_persons[0].last_name"),
-    (lambda c: c.list_clients(sms="yes"), TypeError, "not an instance of 'bool'"),
+    (lambda c: c.list_clients(sms="yes"), TypeError, "list_clients(): sms must be a bool or None, got str"),
     (lambda c: c.get_client_by_whatsapp_phone("+1 415"), ValueError, "digits"),
     (lambda c: c.get_client_by_whatsapp_phone(True), TypeError, "bool"),
 ])

@@ -109,17 +109,19 @@ pub fn bulk_update_request(item: &Bound<'_, PyAny>) -> PyResult<ApiRequest> {
     update_request(item.py(), &pair.get_item(0)?, Some(&fields))
 }
 
-/// `GET /management/clients` with the boolean filters given (the others are left out). Each filter is named
-/// as the endpoint's query names it; a name the table does not have is refused, not sent.
-pub fn list_request(py: Python<'_>, filters: &[(&str, Option<bool>)]) -> PyResult<ApiRequest> {
+/// `GET /management/clients` with the boolean filters given (None or left out: not sent). Each filter is
+/// named as the endpoint's query names it; a name the table does not have is refused, not sent.
+pub fn list_request(py: Python<'_>, filters: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<ApiRequest> {
     let mut query = Vec::new();
     for &(name, value) in filters {
         if !LIST_CLIENTS.query.contains(&name) {
             return Err(PyTypeError::new_err(format!("list_clients has no filter {name:?}")));
         }
-        if let Some(value) = value {
-            query.push((name, value.to_string()));
-        }
+        let Some(value) = value.filter(|value| !value.is_none()) else { continue };
+        let value = value.cast::<PyBool>().map_err(|_| {
+            PyTypeError::new_err(format!("list_clients(): {name} must be a bool or None, got {}", type_name(value)))
+        })?;
+        query.push((name, value.is_true().to_string()));
     }
     ApiRequest::new(&LIST_CLIENTS, &[], &query, None).map_err(core_error(py))
 }

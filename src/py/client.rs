@@ -190,7 +190,14 @@ macro_rules! client_class {
 
             /// `GET /management/clients`, only the filters given.
             #[pyo3(signature = (*, otp = None, sms = None, whatsapp = None, telegram = None))]
-            fn list_clients<'py>(&self, py: Python<'py>, otp: Option<bool>, sms: Option<bool>, whatsapp: Option<bool>, telegram: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+            fn list_clients<'py>(
+                &self,
+                py: Python<'py>,
+                otp: Option<&Bound<'py, PyAny>>,
+                sms: Option<&Bound<'py, PyAny>>,
+                whatsapp: Option<&Bound<'py, PyAny>>,
+                telegram: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
                 $run(py, calls::send(&self.core, calls::list_request(py, &[("otp", otp), ("sms", sms), ("whatsapp", whatsapp), ("telegram", telegram)])?))
             }
 
