@@ -81,7 +81,7 @@ impl Client {
             log::info!(
                 target: "cryptomate",
                 "retrying {} {} in {:.2} s (retry {retry} of {}) after {}",
-                request.method, request.path, wait.as_secs_f64(), self.options.max_retries, describe(&outcome)
+                request.method, request.path_for_logs(), wait.as_secs_f64(), self.options.max_retries, describe(&outcome)
             );
             tokio::time::sleep(wait).await;
         }
@@ -111,7 +111,7 @@ fn log_attempt(request: &ApiRequest, outcome: &Result<RawResponse>, elapsed: Dur
         log::debug!(
             target: "cryptomate",
             "{} {} -> {} in {:.1} ms (attempt {}, trace_id {})",
-            request.method, request.path, describe(outcome), elapsed.as_secs_f64() * 1000.0, retry + 1,
+            request.method, request.path_for_logs(), describe(outcome), elapsed.as_secs_f64() * 1000.0, retry + 1,
             trace_id.unwrap_or("-")
         );
     }

@@ -1,5 +1,5 @@
 """Logging on the `cryptomate` logger: one DEBUG line per attempt (method, path, status, elapsed ms, attempt,
-trace id), an INFO line per retry, never the key or a body; CRYPTOMATE_LOG=info|debug installs a stderr
+trace id), an INFO line per retry, never the key, a body or a query's values; CRYPTOMATE_LOG=info|debug installs a stderr
 handler at import, and without it nothing is printed."""
 
 from __future__ import annotations
@@ -88,6 +88,15 @@ def test_no_key_and_no_bodies_in_the_log(server, make_client, debug):
             assert secret not in text, text
     for secret in (KEY, BODY_SECRET, "Hyrule-Private"):
         assert secret not in debug.text
+
+
+def test_no_query_values_in_the_log(server, make_client, debug):
+    server.answer(json={"id": "c1", "whatsapp": True})
+    make_client(max_retries=0).get_client_by_whatsapp_phone("5491155551234")
+    assert server.requests[-1].path.endswith("?full_phone_number=5491155551234")  # control: it was sent
+    (line,) = [r.getMessage() for r in cryptomate_records(debug, logging.DEBUG)]
+    assert "/management/clients/by-phone-whatsapp?full_phone_number=... -> 200" in line, line
+    assert "5491155551234" not in debug.text
 
 
 def test_levels_are_respected(server, make_client, caplog):

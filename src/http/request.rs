@@ -20,6 +20,14 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
+    /// The path as a log line shows it: the query's names without their values, which can be personal data
+    /// (the phone number of `get_client_by_whatsapp_phone`), like a body.
+    pub fn path_for_logs(&self) -> std::borrow::Cow<'_, str> {
+        let Some((path, query)) = self.path.split_once('?') else { return self.path.as_str().into() };
+        let names: Vec<String> = query.split('&').map(|pair| format!("{}=...", pair.split('=').next().unwrap_or(pair))).collect();
+        format!("{path}?{}", names.join("&")).into()
+    }
+
     /// A request of `endpoint`: `params` fill its `{...}` path segments in order (each encoded as one
     /// segment), `query` is appended encoded, `body` sent as JSON.
     pub fn new(
